@@ -1,0 +1,92 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Context } from '@temporalio/activity';
+import type { RejectedRow } from '../sheet/types.js';
+import type { CustomerResult } from '../rating/types.js';
+import { openReportWriter, reportFileName, type ReportRow } from '../report/write-report.js';
+import { decodeRecord, decodeResult } from '../run-data/item-codec.js';
+import { queryChunk } from '../run-data/run-table.js';
+import type { ActivityDeps } from './deps.js';
+import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
+import type { ChunkRef, ReportTotalsSummary, RunResources } from './types.js';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface BuildReportInput {
+  resources: RunResources;
+  inputKey: string;
+  chunks: ChunkRef[];
+  rejectedKey: string;
+  /** Rejected rows counted by ingest; the report checks it wrote as many. */
+  rejected: number;
+  /** The input's header texts, for the Rejected sheet's raw values. */
+  columns: string[];
+  extraColumns: string[];
+  startedAt: string;
+  stageSeconds: Record<string, number>;
+}
+
+/** `incoming/east/may.xlsx` → `reports/east/credit-report-may-<run>.xlsx`. */
+export function reportKey(inputKey: string, runId: string): string {
+  const rest = inputKey.replace(/^incoming\//, '');
+  const dir = rest.includes('/') ? rest.slice(0, rest.lastIndexOf('/') + 1) : '';
+  return `reports/${dir}${reportFileName(inputKey, runId)}`;
+}
+
+/** A record whose child never wrote a result (the child failed every attempt) is reported, not dropped. */
+function missingResult(): CustomerResult {
+  return {
+    status: 'ERROR',
+    rating: 'ERROR',
+    parcelIds: [],
+    totalDueCents: 0,
+    delinquentYears: 0,
+    attempts: 0,
+    checkedAt: new Date().toISOString(),
+    error: 'no result: the Batch child for this record failed on every attempt',
+  };
+}
+
+/** Reads the table chunk by chunk in input order, so memory is bounded by a page, not by the run. */
+export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
+  return async function buildReport(input: BuildReportInput): Promise<{ reportKey: string; totals: ReportTotalsSummary }> {
+    const { resources } = input;
+    return withTempDir(tmpDir, async (dir) => {
+      const path = join(dir, 'report.xlsx');
+      const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
+      for (const chunk of input.chunks) {
+        for await (const items of queryChunk(aws.dynamodb, resources.table, chunk.index)) {
+          const rows: ReportRow[] = items.map((item) => ({ record: decodeRecord(item), result: decodeResult(item) ?? missingResult() }));
+          await writer.addRows(rows);
+        }
+        Context.current().heartbeat({ chunk: chunk.index });
+      }
+
+      const rejectedPath = join(dir, 'rejected.jsonl');
+      await downloadToFile(aws.s3, resources.bucket, input.rejectedKey, rejectedPath);
+      let batch: RejectedRow[] = [];
+      for await (const line of createInterface({ input: createReadStream(rejectedPath), crlfDelay: Infinity })) {
+        if (!line) continue;
+        batch.push(JSON.parse(line) as RejectedRow);
+        if (batch.length === 1000) {
+          await writer.addRejected(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) await writer.addRejected(batch);
+
+      const totals = await writer.finish({
+        runId: resources.runId,
+        inputFile: input.inputKey,
+        startedAt: new Date(input.startedAt),
+        finishedAt: new Date(),
+        stageSeconds: input.stageSeconds,
+        rejectedCount: input.rejected,
+      });
+      const key = reportKey(input.inputKey, resources.runId);
+      await uploadFile(aws.s3, resources.bucket, key, path, XLSX_TYPE);
+      return { reportKey: key, totals };
+    });
+  };
+}

@@ -1,0 +1,26 @@
+import { archivedKey, runResources } from '../run-data/names.js';
+import { deleteRunTable } from '../run-data/run-table.js';
+import type { ActivityDeps } from './deps.js';
+import { deletePrefix, moveObject } from './s3-files.js';
+import type { RunResources } from './types.js';
+
+export function cleanupActivities({ aws, config }: ActivityDeps) {
+  return {
+    /** Names the run's resources and reads the worker's fan-out default, so the workflow holds no configuration of its own. */
+    async planRun({ runId, bucket }: { runId: string; bucket: string }): Promise<{ resources: RunResources; maxArrayJobs: number }> {
+      return { resources: runResources(runId, bucket, config.aws.tablePrefix), maxArrayJobs: config.batch.maxArrayJobs };
+    },
+
+    /** Idempotent: deleting what is already gone succeeds. */
+    async deleteRunResources(resources: RunResources): Promise<{ table: boolean; objects: number }> {
+      const table = await deleteRunTable(aws.dynamodb, resources.table);
+      const objects = await deletePrefix(aws.s3, resources.bucket, resources.tmpPrefix);
+      return { table, objects };
+    },
+
+    async archiveInput({ bucket, key, outcome }: { bucket: string; key: string; outcome: 'processed' | 'failed' }): Promise<{ key: string; moved: boolean }> {
+      const to = archivedKey(key, outcome);
+      return { key: to, moved: await moveObject(aws.s3, bucket, key, to) };
+    },
+  };
+}

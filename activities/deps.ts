@@ -1,0 +1,10 @@
+import type { AwsClients } from '../config/aws-clients.js';
+import type { Config } from '../config/load-config.js';
+
+/** What activities are given instead of reaching for globals, so tests pass real local clients. */
+export interface ActivityDeps {
+  aws: Pick<AwsClients, 's3' | 'dynamodb' | 'ses' | 'batch'>;
+  config: Config;
+  /** Directory for downloads and reports in progress (default the OS temp dir). */
+  tmpDir?: string;
+}

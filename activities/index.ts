@@ -1,0 +1,22 @@
+import { buildReportActivity } from './build-report.js';
+import { cleanupActivities } from './cleanup.js';
+import type { ActivityDeps } from './deps.js';
+import { emailActivities } from './email.js';
+import { ingestActivity } from './ingest.js';
+import { runArrayJobActivity } from './run-array-job.js';
+import { validateUploadActivity } from './validate-upload.js';
+
+/** Every activity of the credit check, bound to injected clients and configuration. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...cleanupActivities(deps),
+    ...emailActivities(deps),
+    validateUpload: validateUploadActivity(deps),
+    ingest: ingestActivity(deps),
+    runArrayJob: runArrayJobActivity(deps),
+    buildReport: buildReportActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps.js';

@@ -1,0 +1,100 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { readCustomerSheet, SheetError } from '../sheet/index.js';
+import type { CustomerRecord } from '../sheet/types.js';
+import { childCount, encodeChunk } from '../run-data/chunk-format.js';
+import { recordItem, type Item } from '../run-data/item-codec.js';
+import { chunkKeys, rejectedKey } from '../run-data/names.js';
+import { createRunTable, WRITE_BATCH, writeBatch } from '../run-data/run-table.js';
+import { BoundedPool } from '../concurrency/bounded-pool.js';
+import type { ActivityDeps } from './deps.js';
+import { failPermanently } from './failures.js';
+import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
+import type { ChunkRef, IngestResult, RunResources } from './types.js';
+
+/** Batch writes kept in flight at once: enough to hide latency, few enough to stay in on-demand capacity. */
+const WRITES_IN_FLIGHT = 8;
+
+const isSheetError = (err: unknown): err is SheetError => err instanceof SheetError;
+
+/**
+ * Streams the workbook into the run table and the chunk objects. Every write is a put of
+ * the same item, so a retried attempt simply does it again.
+ */
+export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
+  return async function ingest({ resources, key }: { resources: RunResources; key: string }): Promise<IngestResult> {
+    const { s3, dynamodb } = aws;
+    const { chunkSize, recordsPerChild } = config.batch;
+    return withTempDir(tmpDir, async (dir) => {
+      const path = join(dir, 'upload.xlsx');
+      await downloadToFile(s3, resources.bucket, key, path);
+      await createRunTable(dynamodb, resources.table, resources.runId);
+
+      const writes = new BoundedPool(WRITES_IN_FLIGHT);
+      const write = (batch: Item[]) => writes.add(() => writeBatch(dynamodb, resources.table, batch));
+
+      const chunks: ChunkRef[] = [];
+      let chunk: CustomerRecord[] = [];
+      let items: Item[] = [];
+      const flushChunk = async () => {
+        if (!chunk.length) return;
+        const index = chunks.length;
+        const keys = chunkKeys(resources, index);
+        const encoded = encodeChunk(index, chunk, recordsPerChild);
+        await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.key, Body: encoded.body, ContentType: 'application/x-ndjson' }));
+        await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.indexKey, Body: JSON.stringify(encoded.index), ContentType: 'application/json' }));
+        chunks.push({ index, ...keys, count: chunk.length, firstSeq: chunk[0]!.seq, children: childCount(chunk.length, recordsPerChild) });
+        chunk = [];
+        Context.current().heartbeat({ records: chunks.reduce((n, c) => n + c.count, 0) });
+      };
+
+      const rejectedPath = join(dir, 'rejected.jsonl');
+      const rejectedOut = createWriteStream(rejectedPath);
+      let rejected = 0;
+      let total = 0;
+      let sheetName = '';
+      let extraColumns: string[] = [];
+      let columns: string[] = [];
+      try {
+        for await (const item of readCustomerSheet(path, config.sheet)) {
+          if (item.kind === 'header') {
+            sheetName = item.sheetName;
+            extraColumns = item.extraColumns;
+            columns = item.columns;
+          } else if (item.kind === 'rejected') {
+            rejected++;
+            if (!rejectedOut.write(JSON.stringify(item.rejected) + '\n')) await once(rejectedOut, 'drain');
+          } else {
+            total++;
+            chunk.push(item.record);
+            items.push(recordItem(chunks.length, item.record));
+            if (items.length === WRITE_BATCH) {
+              await write(items);
+              items = [];
+            }
+            if (chunk.length === chunkSize) {
+              if (items.length) await write(items);
+              items = [];
+              await flushChunk();
+            }
+          }
+        }
+      } catch (err) {
+        failPermanently(err, isSheetError);
+      } finally {
+        rejectedOut.end();
+        await once(rejectedOut, 'close');
+      }
+      if (items.length) await write(items);
+      await flushChunk();
+      await writes.drain();
+
+      const rejKey = rejectedKey(resources);
+      await uploadFile(s3, resources.bucket, rejKey, rejectedPath, 'application/x-ndjson');
+      return { total, rejected, sheetName, columns, extraColumns, chunks, rejectedKey: rejKey };
+    });
+  };
+}

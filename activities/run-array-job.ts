@@ -1,0 +1,123 @@
+import {
+  DescribeJobsCommand,
+  ListJobsCommand,
+  SubmitJobCommand,
+  TerminateJobCommand,
+  type JobDetail,
+} from '@aws-sdk/client-batch';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
+import { queryChunk } from '../run-data/run-table.js';
+import type { ActivityDeps } from './deps.js';
+import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
+
+/** What the heartbeat carries: a retried attempt re-attaches to this job instead of submitting another. */
+export interface ArrayJobHeartbeat {
+  jobId: string;
+  status?: string;
+  summary?: Record<string, number>;
+}
+
+
+const MAX_POLL_MS = 30_000;
+
+export function runArrayJobActivity({ aws, config }: ActivityDeps) {
+  const { batch } = aws;
+
+  async function describe(jobId: string): Promise<JobDetail | undefined> {
+    const out = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }));
+    return out.jobs?.[0];
+  }
+
+  async function submit(resources: RunResources, chunk: ChunkRef): Promise<string> {
+    const env: Record<string, string> = {
+      JOB_RUN_ID: resources.runId,
+      JOB_BUCKET: resources.bucket,
+      JOB_TABLE: resources.table,
+      JOB_CHUNK_INDEX: String(chunk.index),
+      JOB_CHUNK_KEY: chunk.key,
+      JOB_CHUNK_INDEX_KEY: chunk.indexKey,
+    };
+    if (config.source.url) env.TAX_SOURCE_URL = config.source.url;
+    const out = await batch.send(
+      new SubmitJobCommand({
+        jobName: `drover-${resources.runId}-chunk-${chunk.index}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128),
+        jobQueue: config.batch.jobQueue,
+        jobDefinition: config.batch.jobDefinition,
+        // Batch refuses an array of one: a single child runs as a plain job (index 0).
+        arrayProperties: chunk.children > 1 ? { size: chunk.children } : undefined,
+        containerOverrides: { environment: Object.entries(env).map(([name, value]) => ({ name, value })) },
+        retryStrategy: {
+          attempts: config.batch.childAttempts,
+          evaluateOnExit: [
+            { onExitCode: String(CHILD_BAD_INPUT_EXIT), action: 'EXIT' },
+            { onReason: '*', action: 'RETRY' },
+          ],
+        },
+        timeout: { attemptDurationSeconds: config.batch.childTimeoutSeconds },
+        tags: { 'drover:run-id': resources.runId },
+      }),
+    );
+    return out.jobId!;
+  }
+
+  async function firstFailureReason(job: JobDetail): Promise<string> {
+    if (!job.arrayProperties?.size) return job.statusReason ?? 'no reason given';
+    const failed = await batch.send(new ListJobsCommand({ arrayJobId: job.jobId, jobStatus: 'FAILED', maxResults: 1 }));
+    const child = failed.jobSummaryList?.[0];
+    return child?.statusReason ?? child?.container?.reason ?? job.statusReason ?? 'no reason given';
+  }
+
+  async function countResults(resources: RunResources, chunk: ChunkRef): Promise<{ done: number; errors: number }> {
+    let done = 0;
+    let errors = 0;
+    for await (const items of queryChunk(aws.dynamodb, resources.table, chunk.index)) {
+      for (const item of items) {
+        if (item.rating?.S) done++;
+        if (item.rating?.S === 'ERROR') errors++;
+      }
+    }
+    return { done, errors };
+  }
+
+  return async function runArrayJob({ resources, chunk }: { resources: RunResources; chunk: ChunkRef }): Promise<ArrayJobResult> {
+    const ctx = Context.current();
+    const prior = ctx.info.heartbeatDetails as ArrayJobHeartbeat | undefined;
+    let jobId = prior?.jobId && (await describe(prior.jobId)) ? prior.jobId : undefined;
+    if (jobId) ctx.log.info('re-attached to array job', { jobId, chunk: chunk.index });
+    else jobId = await submit(resources, chunk);
+    ctx.heartbeat({ jobId } satisfies ArrayJobHeartbeat);
+
+    let job: JobDetail | undefined;
+    let delay = config.batch.pollSeconds * 1000;
+    try {
+      for (;;) {
+        job = await describe(jobId);
+        if (!job) throw new Error(`Batch no longer knows job ${jobId}`);
+        const summary = job.arrayProperties?.statusSummary;
+        ctx.heartbeat({ jobId, status: job.status, summary } satisfies ArrayJobHeartbeat);
+        if (job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
+        // Backing off keeps a long job from flooding DescribeJobs; cancellation still wakes the sleep.
+        await ctx.sleep(delay);
+        delay = Math.min(delay * 1.5, MAX_POLL_MS);
+      }
+    } catch (err) {
+      if (err instanceof CancelledFailure) {
+        await batch.send(new TerminateJobCommand({ jobId, reason: 'drover run cancelled' }));
+        ctx.log.info('terminated array job after cancellation', { jobId });
+      }
+      throw err;
+    }
+
+    const { done, errors } = await countResults(resources, chunk);
+    if (job.status === 'FAILED' && done === 0) {
+      throw ApplicationFailure.create({
+        message: `every child of array job ${jobId} (chunk ${chunk.index}) failed: ${await firstFailureReason(job)}`,
+        type: 'BatchJobFailed',
+        nonRetryable: true,
+      });
+    }
+    return { jobId, status: job.status as 'SUCCEEDED' | 'FAILED', done, failed: errors + (chunk.count - done) };
+  };
+}

@@ -1,0 +1,49 @@
+import type { Rating } from '../rating/types.js';
+
+/** One chunk of a run: a JSON Lines object of at most 10,000 records, one Batch array job. */
+export interface ChunkRef {
+  index: number;
+  /** S3 key of the records, one JSON CustomerRecord per line. */
+  key: string;
+  /** S3 key of the slice index: byte ranges of each child's records. */
+  indexKey: string;
+  count: number;
+  firstSeq: number;
+  /** Array children of the chunk's job. */
+  children: number;
+}
+
+export interface RunResources {
+  runId: string;
+  bucket: string;
+  table: string;
+  /** Prefix of every temporary object of the run. */
+  tmpPrefix: string;
+}
+
+export interface IngestResult {
+  total: number;
+  rejected: number;
+  sheetName: string;
+  /** Every header text of the input sheet, in order. */
+  columns: string[];
+  extraColumns: string[];
+  chunks: ChunkRef[];
+  rejectedKey: string;
+}
+
+export interface ArrayJobResult {
+  jobId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  /** Records with a result written (ERROR included). */
+  done: number;
+  /** Records whose result is ERROR or missing. */
+  failed: number;
+}
+
+export interface ReportTotalsSummary {
+  customers: number;
+  byRating: Record<Rating, number>;
+  totalDueCents: number;
+  rejected: number;
+}

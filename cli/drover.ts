@@ -1,0 +1,150 @@
+/** `npx drover`: start, follow, signal and cancel credit-check runs. */
+import { Command, Option } from 'commander';
+import { createAwsClients } from '../config/aws-clients.js';
+import { loadConfig, type Config } from '../config/load-config.js';
+import { runUiLink } from '../activities/email.js';
+import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal } from '../workflows/definitions.js';
+import { connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
+import { saveOutputs } from './save-outputs.js';
+import { uploadWorkbook } from './upload.js';
+
+const program = new Command('drover').description('Credit checks on AWS Batch, orchestrated by Temporal').showHelpAfterError();
+let config: Config | undefined;
+const cfg = () => (config ??= loadConfig());
+
+/** With --json the last line is one JSON object; without, a line a person reads. */
+function emit(json: boolean, human: string, object: unknown): void {
+  console.log(json ? JSON.stringify(object) : human);
+}
+
+function describeState(s: RunState): string {
+  const { total, done, failed, stage } = s.progress;
+  return `${s.runId}  ${s.status}  stage=${stage}  ${done}/${total} done, ${failed} failed${s.reason ? `\n  reason: ${s.reason}` : ''}`;
+}
+
+async function waitAndSave(runId: string, out: string | undefined, json: boolean): Promise<number> {
+  const client = await connectClient(cfg());
+  const handle = await waitForRun(client, runId);
+  try {
+    await handle.result();
+  } catch {
+    // The state below says how it ended.
+  }
+  const state = await runState(handle);
+  const saved = out ? await saveOutputs(createAwsClients(cfg()).s3, cfg(), runId, out) : undefined;
+  if (!json) {
+    console.log(describeState(state));
+    if (saved?.report) console.log(`report  ${saved.report}`);
+    for (const email of saved?.emails ?? []) console.log(`email   ${email}`);
+  }
+  emit(json, `web ui  ${runUiLink(cfg().temporal.uiUrl, cfg().temporal.namespace, runId)}`, { ...state, saved });
+  return state.status === 'COMPLETED' ? 0 : 1;
+}
+
+program
+  .command('run')
+  .description('upload FILE to the input bucket under incoming/, which starts a run')
+  .argument('<file>', 'an .xlsx customer workbook')
+  .option('--notify <email>', 'who gets the report (object metadata "notify")')
+  .option('--key <key>', 'object key to upload to (default incoming/<file name>)')
+  .option('--wait', 'wait for the run to finish')
+  .option('--out <dir>', 'with --wait, save the report and the emails here')
+  .option('--json', 'print one JSON object as the last line')
+  .action(async (file: string, opts: { notify?: string; key?: string; wait?: boolean; out?: string; json?: boolean }) => {
+    const { s3 } = createAwsClients(cfg());
+    const { runId, key } = await uploadWorkbook(s3, cfg().aws.bucket, file, opts);
+    const client = await connectClient(cfg());
+    await waitForRun(client, runId);
+    if (!opts.json || !opts.wait) emit(Boolean(opts.json), `started ${runId} for s3://${cfg().aws.bucket}/${key}`, { runId });
+    if (opts.wait) process.exitCode = await waitAndSave(runId, opts.out, Boolean(opts.json));
+  });
+
+program
+  .command('status')
+  .description('where a run is')
+  .argument('<run>', 'run id')
+  .option('--json', 'print one JSON object as the last line')
+  .action(async (runId: string, opts: { json?: boolean }) => {
+    const client = await connectClient(cfg());
+    const state = await runState(client.workflow.getHandle(runId));
+    emit(Boolean(opts.json), describeState(state), { runId, status: state.status, progress: state.progress, reason: state.reason });
+  });
+
+program
+  .command('wait')
+  .description('wait for a run to finish; exits 0 only if it completed')
+  .argument('<run>', 'run id')
+  .option('--out <dir>', 'save the report and the emails here', 'out')
+  .option('--json', 'print one JSON object as the last line')
+  .action(async (runId: string, opts: { out: string; json?: boolean }) => {
+    process.exitCode = await waitAndSave(runId, opts.out, Boolean(opts.json));
+  });
+
+program
+  .command('cancel')
+  .description('cancel a run: its jobs are terminated, its resources removed, and an email says so')
+  .argument('<run>', 'run id')
+  .action(async (runId: string) => {
+    const client = await connectClient(cfg());
+    await client.workflow.getHandle(runId).cancel();
+    console.log(`cancellation requested for ${runId}`);
+  });
+
+program
+  .command('pause')
+  .description('submit no new array jobs; running ones finish')
+  .argument('<run>', 'run id')
+  .action(async (runId: string) => {
+    await (await connectClient(cfg())).workflow.getHandle(runId).signal(pauseSignal);
+    console.log(`paused ${runId}`);
+  });
+
+program
+  .command('resume')
+  .description('resume a paused run')
+  .argument('<run>', 'run id')
+  .action(async (runId: string) => {
+    await (await connectClient(cfg())).workflow.getHandle(runId).signal(resumeSignal);
+    console.log(`resumed ${runId}`);
+  });
+
+program
+  .command('max-in-flight')
+  .description('change how many array jobs of a run run at once')
+  .argument('<run>', 'run id')
+  .addArgument(new Command().createArgument('<n>', 'array jobs at once').argParser((v) => Number.parseInt(v, 10)))
+  .action(async (runId: string, n: number) => {
+    await (await connectClient(cfg())).workflow.getHandle(runId).signal(setMaxInFlightSignal, n);
+    console.log(`${runId}: at most ${n} array jobs at once`);
+  });
+
+program
+  .command('list')
+  .description('recent runs')
+  .addOption(new Option('--limit <n>', 'how many').default(20).argParser((v) => Number.parseInt(v, 10)))
+  .option('--json', 'one JSON object per line')
+  .action(async (opts: { limit: number; json?: boolean }) => {
+    const client = await connectClient(cfg());
+    let n = 0;
+    for await (const run of client.workflow.list({ query: `WorkflowType = '${CREDIT_CHECK_WORKFLOW}'` })) {
+      if (n++ >= opts.limit) break;
+      const attrs = run.searchAttributes as Record<string, unknown[] | undefined>;
+      const row = {
+        runId: run.workflowId,
+        status: run.status.name,
+        started: run.startTime.toISOString(),
+        input: attrs.DroverInputFile?.[0] ?? '',
+        records: attrs.DroverRecordCount?.[0] ?? null,
+        stage: attrs.DroverStage?.[0] ?? '',
+      };
+      console.log(opts.json ? JSON.stringify(row) : `${row.runId}  ${row.status.padEnd(10)} ${row.started}  ${row.stage.toString().padEnd(8)} ${row.records ?? '-'} records  ${row.input}`);
+    }
+  });
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  console.error(`drover: ${rootMessage(err)}`);
+  process.exitCode = 1;
+}
+process.exit();

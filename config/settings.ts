@@ -1,0 +1,69 @@
+/**
+ * Every environment variable drover reads, in one table. The README's configuration
+ * table is generated from this list (`npm run docs:config`), so a setting that is not
+ * here does not exist.
+ */
+export type SettingType = 'string' | 'int' | 'number' | 'boolean' | 'url';
+
+export interface Setting {
+  env: string;
+  type: SettingType;
+  /** Undefined means "not set": the code then takes the documented fallback. */
+  default?: string;
+  doc: string;
+  /** Lower and upper bounds for numbers. */
+  min?: number;
+  max?: number;
+}
+
+export const SETTINGS = [
+  // Temporal
+  { env: 'TEMPORAL_ADDRESS', type: 'string', doc: 'Temporal frontend host:port. Falls back to `.drover/stack.json`, then `127.0.0.1:7233`.' },
+  { env: 'TEMPORAL_NAMESPACE', type: 'string', doc: 'Temporal namespace. Falls back to `.drover/stack.json`, then `default`.' },
+  { env: 'TEMPORAL_API_KEY', type: 'string', doc: 'Temporal Cloud API key; turns TLS on.' },
+  { env: 'TEMPORAL_TLS_CERT', type: 'string', doc: 'Path of the mTLS client certificate (PEM); needs `TEMPORAL_TLS_KEY`.' },
+  { env: 'TEMPORAL_TLS_KEY', type: 'string', doc: 'Path of the mTLS client key (PEM).' },
+  { env: 'TEMPORAL_UI_URL', type: 'url', doc: 'Base URL of the Temporal Web UI, for links in emails and the CLI. Falls back to `.drover/stack.json`, then `http://127.0.0.1:8233`.' },
+  { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
+  // AWS
+  { env: 'AWS_REGION', type: 'string', default: 'us-east-1', doc: 'AWS region of every client.' },
+  { env: 'AWS_ENDPOINT_URL', type: 'url', doc: 'Endpoint of S3, SQS, DynamoDB and SES (the emulator). Unset on real AWS. Falls back to `.drover/stack.json`.' },
+  { env: 'DROVER_BUCKET', type: 'string', doc: 'Input bucket: uploads under `incoming/`, reports under `reports/`. Falls back to `.drover/stack.json`, then `drover-input`.' },
+  { env: 'DROVER_QUEUE_URL', type: 'string', doc: 'URL of the SQS queue that receives the bucket notifications (the local trigger polls it). Falls back to `.drover/stack.json`.' },
+  { env: 'DROVER_TABLE_PREFIX', type: 'string', default: 'drover-run-', doc: 'Prefix of the per-run DynamoDB tables; IAM on AWS is scoped to it.' },
+  { env: 'DROVER_MAIL_FROM', type: 'string', default: 'drover@ranch-analytics.example', doc: 'SES sender address (a verified identity).' },
+  { env: 'DROVER_MAIL_TO', type: 'string', default: 'organizer@ranch-analytics.example', doc: 'Recipient when the upload has no `notify` metadata.' },
+  // Batch
+  { env: 'BATCH_ENDPOINT_URL', type: 'url', doc: 'AWS Batch endpoint (the local executor). Unset on real AWS. Falls back to `.drover/stack.json`.' },
+  { env: 'BATCH_JOB_QUEUE', type: 'string', doc: 'Batch job queue of the scraper. Falls back to `.drover/stack.json`, then `drover-scrape`.' },
+  { env: 'BATCH_JOB_DEFINITION', type: 'string', default: 'drover-scraper', doc: 'Batch job definition of the array child. The worker registers it locally when it is missing.' },
+  { env: 'BATCH_CHILD_COMMAND', type: 'string', default: 'node dist/workers/child.js', doc: 'Command the local job definition runs (space-separated). On AWS the image\'s entrypoint is used.' },
+  { env: 'DROVER_CHUNK_SIZE', type: 'int', default: '10000', min: 1, max: 10000, doc: 'Records per chunk, one Batch array job each (10,000 is the array limit).' },
+  { env: 'DROVER_RECORDS_PER_CHILD', type: 'int', default: '50', min: 1, max: 10000, doc: 'Records one array child scrapes; 1 gives one child per record.' },
+  { env: 'DROVER_MAX_ARRAY_JOBS', type: 'int', default: '4', min: 1, max: 1000, doc: 'Array jobs of one run in flight at once.' },
+  { env: 'DROVER_CHILD_ATTEMPTS', type: 'int', default: '3', min: 1, max: 10, doc: 'Batch `retryStrategy.attempts` of each child.' },
+  { env: 'DROVER_CHILD_TIMEOUT_SECONDS', type: 'int', default: '1800', min: 60, doc: 'Batch `timeout.attemptDurationSeconds` of each child.' },
+  { env: 'DROVER_BATCH_POLL_SECONDS', type: 'number', default: '2', min: 0.1, max: 60, doc: 'Starting interval of the DescribeJobs poll; it backs off to 30 s.' },
+  // Source
+  { env: 'TAX_SOURCE_URL', type: 'url', doc: 'Base URL of the county tax portal. When set, `npm start` does not start the demo portal.' },
+  { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },
+  { env: 'TAX_SOURCE_RETRIES', type: 'int', default: '6', min: 0, max: 20, doc: 'Retries of one request after a fault (5xx, reset, timeout, truncated or maintenance page, 429).' },
+  { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', default: '8', min: 1, max: 1000, doc: 'Requests one array child keeps in flight.' },
+  // Sheet
+  { env: 'SHEET_MAX_BYTES', type: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest workbook accepted, in bytes (100 MiB).' },
+  { env: 'SHEET_MAX_ROWS', type: 'int', default: '1000000', min: 1, doc: 'Most rows accepted in the customer sheet.' },
+  { env: 'SHEET_MAX_CELL_CHARS', type: 'int', default: '1000', min: 1, doc: 'Longest cell accepted; a longer one rejects its row.' },
+  // Embedded stack
+  { env: 'DROVER_HOME', type: 'string', default: '.drover', doc: 'Directory of the embedded stack\'s state: Temporal database, `stack.json`, logs.' },
+  { env: 'DROVER_TEMPORAL_PORT', type: 'int', default: '7233', min: 0, max: 65535, doc: 'gRPC port of the embedded Temporal server (0 picks a free one).' },
+  { env: 'DROVER_TEMPORAL_UI_PORT', type: 'int', default: '8233', min: 0, max: 65535, doc: 'Web UI port of the embedded Temporal server (0 picks a free one).' },
+  { env: 'DROVER_MOTO_PORT', type: 'int', default: '4566', min: 0, max: 65535, doc: 'Port of the AWS emulator (moto).' },
+  { env: 'DROVER_BATCH_PORT', type: 'int', default: '4567', min: 0, max: 65535, doc: 'Port of the local Batch executor.' },
+  { env: 'DROVER_BATCH_VCPUS', type: 'int', default: '4', min: 1, max: 4096, doc: 'vCPU budget of the local Batch executor: children running at once.' },
+  { env: 'DROVER_PORTAL_PORT', type: 'int', default: '4568', min: 0, max: 65535, doc: 'Port of the demo tax portal.' },
+  { env: 'DROVER_PORTAL_LATENCY_MS', type: 'int', default: '20', min: 0, doc: 'Latency the demo portal adds to each answer.' },
+  { env: 'DROVER_PORTAL_FAULT_RATE', type: 'number', default: '0.05', min: 0, max: 1, doc: 'Share of demo-portal requests that meet a transient fault.' },
+  { env: 'DROVER_PORTAL_SEED', type: 'int', default: '42', min: 0, doc: 'Seed of the demo portal\'s data and faults.' },
+] as const satisfies readonly Setting[];
+
+export type SettingName = (typeof SETTINGS)[number]['env'];

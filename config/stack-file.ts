@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './config-error.js';
+
+/** What `npm start` writes to `<DROVER_HOME>/stack.json` so the CLI and workers find the embedded stack. */
+export interface StackFile {
+  temporal: { address: string; namespace: string; ui: string };
+  aws: { endpoint: string; region: string; bucket: string; queueUrl: string };
+  batch: { endpoint: string; jobQueue: string };
+  portal: { url: string };
+  /** Pid of the supervisor, so a second `npm start` or `npm run demo` can tell the stack is up. */
+  pid?: number;
+}
+
+export function stackFilePath(home: string): string {
+  return join(home, 'stack.json');
+}
+
+export function readStackFile(home: string): StackFile | undefined {
+  const path = stackFilePath(home);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as StackFile;
+  } catch (cause) {
+    throw new ConfigError(`${path} is not valid JSON; delete it or restart the stack`, { cause });
+  }
+}

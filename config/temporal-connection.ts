@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import type { Config } from './load-config.js';
+
+/** Connection options shared by the client (CLI, trigger) and the worker: plain locally, TLS or API key in the cloud. */
+export function temporalConnectionOptions(config: Pick<Config, 'temporal'>) {
+  const { address, apiKey, tls } = config.temporal;
+  return {
+    address,
+    apiKey,
+    tls: tls
+      ? { clientCertPair: { crt: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } }
+      : apiKey
+        ? true
+        : undefined,
+  };
+}

@@ -1,0 +1,192 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Rating } from '../rating/types.js';
+import { EmailError } from './errors.js';
+import { escapeHtml } from './escape-html.js';
+import { formatCount, formatUsd, oneLine } from './format.js';
+
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The figures the report email shows; `ReportTotals` from report/write-report.ts fits. */
+export interface EmailTotals {
+  customers: number;
+  byRating: Record<Rating, number>;
+  /** Integer cents. */
+  totalDueCents: number;
+  rejected: number;
+}
+
+export interface ReportEmailOptions {
+  /** Sender address, e.g. `Drover <reports@example.com>`. */
+  from: string;
+  /** One or more recipient addresses. */
+  to: string | string[];
+  runId: string;
+  /** The input's name as the user knows it. */
+  inputFile: string;
+  totals: EmailTotals;
+  /** The run in the Temporal UI; http(s) only. */
+  uiLink: string;
+  /** The report workbook: its bytes, or the path of the file to read. */
+  attachment: { filename: string; content: Buffer | string };
+}
+
+export type RunOutcome = 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
+
+export interface NoticeProgress {
+  /** Customers accepted for checking. */
+  total: number;
+  /** Customers checked so far, failed ones included. */
+  done: number;
+  /** Customers whose lookup failed. */
+  failed: number;
+  /** The stage the run was in, e.g. `ingest`, `fanOut`, `report`. */
+  stage: string;
+}
+
+export interface NoticeEmailOptions {
+  from: string;
+  to: string | string[];
+  runId: string;
+  inputFile: string;
+  outcome: RunOutcome;
+  /** What went wrong, in words a person can act on. */
+  reason: string;
+  /** How far the run got; leave out when nothing was recorded. */
+  progress?: NoticeProgress;
+  uiLink: string;
+}
+
+const RATINGS: readonly Rating[] = ['A', 'B', 'C', 'D', 'NOT_FOUND', 'ERROR'];
+
+const OUTCOME_WORDS: Record<RunOutcome, string> = {
+  FAILED: 'failed',
+  CANCELLED: 'was cancelled',
+  TIMED_OUT: 'timed out',
+};
+
+/** The report email as a raw MIME message, for SES SendRawEmail. */
+export async function composeReportEmail(options: ReportEmailOptions): Promise<Buffer> {
+  checkKeys(options, ['from', 'to', 'runId', 'inputFile', 'totals', 'uiLink', 'attachment'], []);
+  const { runId, inputFile, totals, uiLink, attachment } = options;
+  checkLink(uiLink);
+  checkKeys(attachment, ['filename', 'content'], [], 'attachment.');
+  if (typeof attachment.content !== 'string' && !Buffer.isBuffer(attachment.content)) {
+    throw new EmailError('Email option attachment.content must be a Buffer or a file path', 'ERR_EMAIL_OPTIONS');
+  }
+
+  const counts: [string, string][] = [
+    ['Customers checked', formatCount(totals.customers)],
+    ...RATINGS.map((r): [string, string] => [`Rating ${r}`, formatCount(totals.byRating[r] ?? 0)]),
+    ['Rejected rows', formatCount(totals.rejected)],
+    ['Total due', formatUsd(totals.totalDueCents)],
+  ];
+  const text = [
+    `The credit report for ${inputFile} is attached (${attachment.filename}).`,
+    '',
+    `Run: ${runId}`,
+    ...counts.map(([label, value]) => `${label}: ${value}`),
+    '',
+    `The run in Temporal: ${uiLink}`,
+    '',
+  ].join('\n');
+  const html = page([
+    `<p>The credit report for <b>${escapeHtml(inputFile)}</b> is attached (${escapeHtml(attachment.filename)}).</p>`,
+    `<p>Run: ${escapeHtml(runId)}</p>`,
+    table(counts),
+    `<p><a href="${escapeHtml(uiLink)}">The run in Temporal</a></p>`,
+  ]);
+
+  const fromPath = typeof attachment.content === 'string';
+  return build({
+    from: options.from,
+    to: options.to,
+    subject: oneLine(`Credit report for ${inputFile} (${runId})`),
+    text,
+    html,
+    attachments: [
+      {
+        filename: attachment.filename,
+        contentType: XLSX_CONTENT_TYPE,
+        ...(fromPath ? { path: attachment.content as string } : { content: attachment.content }),
+      },
+    ],
+    disableUrlAccess: true,
+    disableFileAccess: !fromPath,
+  });
+}
+
+/** The email for a run that did not produce a report: what happened and how far it got. */
+export async function composeNoticeEmail(options: NoticeEmailOptions): Promise<Buffer> {
+  checkKeys(options, ['from', 'to', 'runId', 'inputFile', 'outcome', 'reason', 'uiLink'], ['progress']);
+  const { runId, inputFile, outcome, reason, progress, uiLink } = options;
+  checkLink(uiLink);
+  const words = OUTCOME_WORDS[outcome];
+  if (!words) throw new EmailError(`Email option outcome must be one of ${Object.keys(OUTCOME_WORDS).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+  if (progress !== undefined) checkKeys(progress, ['total', 'done', 'failed', 'stage'], [], 'progress.');
+
+  const headline = `The credit check of ${inputFile} ${words}.`;
+  const howFar = progress
+    ? `It stopped in the ${progress.stage} stage, with ${formatCount(progress.done)} of ${formatCount(progress.total)} customers checked` +
+      ` (${formatCount(progress.failed)} failed).`
+    : 'No progress was recorded.';
+  const text = [headline, '', `Reason: ${reason}`, '', howFar, '', `Run: ${runId}`, `The run in Temporal: ${uiLink}`, ''].join('\n');
+  const html = page([
+    `<p>${escapeHtml(headline)}</p>`,
+    `<p>Reason: ${escapeHtml(reason)}</p>`,
+    `<p>${escapeHtml(howFar)}</p>`,
+    `<p>Run: ${escapeHtml(runId)}</p>`,
+    `<p><a href="${escapeHtml(uiLink)}">The run in Temporal</a></p>`,
+  ]);
+  return build({
+    from: options.from,
+    to: options.to,
+    subject: oneLine(`Credit report for ${inputFile} (${runId}) ${words}`),
+    text,
+    html,
+    disableUrlAccess: true,
+    disableFileAccess: true,
+  });
+}
+
+/** CRLF throughout, as RFC 5322 wants, whatever the bodies were written with. */
+function build(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+  return new MailComposer({ ...mail, newline: 'windows' }).compile().build();
+}
+
+function page(body: string[]): string {
+  return `<!doctype html>\n<html><body style="font-family: sans-serif">\n${body.join('\n')}\n</body></html>\n`;
+}
+
+function table(rows: [string, string][]): string {
+  const cells = rows.map(([label, value]) => `<tr><td>${escapeHtml(label)}</td><td style="text-align: right">${escapeHtml(value)}</td></tr>`);
+  return `<table>\n${cells.join('\n')}\n</table>`;
+}
+
+/** A link into the email must not be `javascript:` or the like. */
+function checkLink(link: string): void {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch (error) {
+    throw new EmailError(`Email option uiLink is not a URL: ${link}`, 'ERR_EMAIL_OPTIONS', { cause: error });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EmailError(`Email option uiLink must be an http(s) URL, got ${url.protocol}`, 'ERR_EMAIL_OPTIONS');
+  }
+}
+
+/** Refuses unknown keys and missing required ones, since these options come from the workflow's input. */
+function checkKeys(value: unknown, required: readonly string[], optional: readonly string[], prefix = ''): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new EmailError(`Email option ${prefix || 'object'} must be an object`, 'ERR_EMAIL_OPTIONS');
+  }
+  const record = value as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((k) => !required.includes(k) && !optional.includes(k));
+  if (unknown.length > 0) {
+    throw new EmailError(`Unknown email option(s): ${unknown.map((k) => prefix + k).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+  }
+  const missing = required.filter((k) => record[k] === undefined || record[k] === '');
+  if (missing.length > 0) {
+    throw new EmailError(`Missing email option(s): ${missing.map((k) => prefix + k).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+  }
+}

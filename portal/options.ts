@@ -1,0 +1,82 @@
+/** The demo portal's options: documented, validated, unknown keys refused. */
+import { PortalDataset } from './dataset.js';
+import { PortalOptionsError } from './errors.js';
+import { DEFAULT_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.js';
+
+export interface PortalOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Integer 0..65535, default 0. */
+  port?: number;
+  /** Seed of the faults and, unless `dataset` is given, of the data. Integer 0..2^32-1, default 42. */
+  seed?: number;
+  /** Milliseconds added to every answer (faults included), like a slow network. >= 0, default 0. */
+  latencyMs?: number;
+  /** Share of portal requests that meet a transient fault. 0..1, default 0. */
+  faultRate?: number;
+  /** Which faults to inject; see FaultKind. Non-empty, default every kind but `hang`. */
+  faultKinds?: FaultKind[];
+  /** The `Retry-After` the portal sends, in whole seconds. Integer >= 0, default 1. */
+  retryAfterSeconds?: number;
+  /**
+   * Answer 429 with `Retry-After` once more than this many requests arrived, across all
+   * clients, in the last second (sliding window). Positive integer; default: no limit.
+   */
+  maxRps?: number;
+  /** Extra delay of a `slow` fault, in milliseconds. >= 0, default 2000. */
+  slowMs?: number;
+  /** The data to serve; default `new PortalDataset({ seed })`. */
+  dataset?: PortalDataset;
+}
+
+export interface ResolvedPortalOptions {
+  port: number;
+  seed: number;
+  latencyMs: number;
+  faultRate: number;
+  faultKinds: readonly FaultKind[];
+  retryAfterSeconds: number;
+  maxRps: number | undefined;
+  slowMs: number;
+  dataset: PortalDataset;
+}
+
+const KEYS = new Set(['port', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs', 'dataset']);
+
+export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPortalOptions {
+  if (typeof options !== 'object' || options === null) throw new PortalOptionsError('portal options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new PortalOptionsError(`unknown portal option "${key}"; known: ${[...KEYS].join(', ')}`);
+  }
+  const port = integer('port', options.port, 0, 0, 65535);
+  const seed = integer('seed', options.seed, 42, 0, 0xffff_ffff);
+  const latencyMs = number('latencyMs', options.latencyMs, 0, 0, Number.MAX_SAFE_INTEGER);
+  const faultRate = number('faultRate', options.faultRate, 0, 0, 1);
+  const retryAfterSeconds = integer('retryAfterSeconds', options.retryAfterSeconds, 1, 0, 86_400);
+  const slowMs = number('slowMs', options.slowMs, 2000, 0, Number.MAX_SAFE_INTEGER);
+  const maxRps = options.maxRps === undefined ? undefined : integer('maxRps', options.maxRps, 0, 1, Number.MAX_SAFE_INTEGER);
+
+  const faultKinds = options.faultKinds ?? DEFAULT_FAULT_KINDS;
+  if (!Array.isArray(faultKinds) || faultKinds.length === 0) throw new PortalOptionsError('faultKinds must be a non-empty array');
+  for (const kind of faultKinds) {
+    if (!FAULT_KINDS.includes(kind)) throw new PortalOptionsError(`unknown fault kind "${String(kind)}"; known: ${FAULT_KINDS.join(', ')}`);
+  }
+
+  if (options.dataset !== undefined && !(options.dataset instanceof PortalDataset)) {
+    throw new PortalOptionsError('dataset must be a PortalDataset');
+  }
+  const dataset = options.dataset ?? new PortalDataset({ seed });
+  return { port, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, dataset };
+}
+
+function number(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new PortalOptionsError(`${name} must be a number from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  const n = number(name, value, fallback, min, max);
+  if (!Number.isInteger(n)) throw new PortalOptionsError(`${name} must be an integer, got ${String(value)}`);
+  return n;
+}

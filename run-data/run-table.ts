@@ -1,0 +1,80 @@
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Item } from './item-codec.js';
+
+/** Creates the run's table, or adopts it when a retried attempt created it already. */
+export async function createRunTable(ddb: DynamoDBClient, table: string, runId: string): Promise<void> {
+  try {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'chunk', AttributeType: 'N' },
+          { AttributeName: 'seq', AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: 'chunk', KeyType: 'HASH' },
+          { AttributeName: 'seq', KeyType: 'RANGE' },
+        ],
+        Tags: [{ Key: 'drover:run-id', Value: runId }],
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { TableName: table });
+}
+
+/** Deletes the table; a table already gone counts as deleted. */
+export async function deleteRunTable(ddb: DynamoDBClient, table: string): Promise<boolean> {
+  try {
+    await ddb.send(new DeleteTableCommand({ TableName: table }));
+    return true;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return false;
+    throw err;
+  }
+}
+
+/** BatchWriteItem takes 25 items at most. */
+export const WRITE_BATCH = 25;
+
+/** Writes up to 25 items, retrying what DynamoDB leaves unprocessed with exponential backoff. */
+export async function writeBatch(ddb: DynamoDBClient, table: string, items: Item[]): Promise<void> {
+  let pending: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+    if (attempt > 12) throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} tries`);
+    const out = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+    pending = out.UnprocessedItems?.[table] ?? [];
+  }
+}
+
+/** Every item of a chunk, in seq order, a page at a time. */
+export async function* queryChunk(ddb: DynamoDBClient, table: string, chunk: number): AsyncGenerator<Item[]> {
+  let start: Item | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'chunk = :c',
+        ExpressionAttributeValues: { ':c': { N: String(chunk) } },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}

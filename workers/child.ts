@@ -1,0 +1,98 @@
+/**
+ * The Batch array child (the container's entrypoint): scrapes its slice of one chunk and
+ * writes each customer's result to the run table as it lands. Exit 0: the slice is done
+ * (source failures are ERROR rows, not crashes). Exit 2: input it can never process, which
+ * the job's retry strategy does not retry. Anything else is retried by Batch, and a retry
+ * skips the records already written.
+ */
+import { BatchGetItemCommand, ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BoundedPool } from '../concurrency/bounded-pool.js';
+import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
+import { loadConfig } from '../config/load-config.js';
+import { readChunkIndex, readSlice } from '../run-data/chunk-format.js';
+import { itemKey, resultUpdate } from '../run-data/item-codec.js';
+import { toResult } from '../rating/policy.js';
+import { createTaxClient } from '../scraper/client.js';
+import type { CustomerRecord } from '../sheet/types.js';
+import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
+
+class BadInput extends Error {
+  override readonly name = 'BadInput';
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new BadInput(`${name} is not set: the child is started by the credit check's array job`);
+  return value;
+}
+
+/** Seqs whose result is already in the table: written by an earlier attempt of this child. */
+async function alreadyDone(ddb: ReturnType<typeof createAwsClients>['dynamodb'], table: string, chunk: number, records: CustomerRecord[]): Promise<Set<number>> {
+  const done = new Set<number>();
+  for (let i = 0; i < records.length; i += 100) {
+    let keys = records.slice(i, i + 100).map((r) => itemKey(chunk, r.seq));
+    while (keys.length) {
+      const out = await ddb.send(
+        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'seq, rating', ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[table] ?? []) if (item.rating?.S) done.add(Number(item.seq!.N));
+      keys = (out.UnprocessedKeys?.[table]?.Keys as typeof keys | undefined) ?? [];
+    }
+  }
+  return done;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const bucket = required('JOB_BUCKET');
+  const table = required('JOB_TABLE');
+  const chunk = Number(required('JOB_CHUNK_INDEX'));
+  const child = Number(process.env.AWS_BATCH_JOB_ARRAY_INDEX ?? '0');
+  const baseUrl = config.source.url;
+  if (!baseUrl) throw new BadInput('TAX_SOURCE_URL is not set');
+
+  const aws = createAwsClients(config);
+  try {
+    const index = await readChunkIndex(aws.s3, bucket, required('JOB_CHUNK_INDEX_KEY'));
+    const records = await readSlice(aws.s3, bucket, required('JOB_CHUNK_KEY'), index, child);
+    if (!records) throw new BadInput(`chunk ${chunk} has no child ${child} (it has ${index.slices.length})`);
+    const done = await alreadyDone(aws.dynamodb, table, chunk, records);
+    const pending = records.filter((r) => !done.has(r.seq));
+
+    const client = createTaxClient({
+      baseUrl,
+      timeoutMs: config.source.timeoutMs,
+      retries: config.source.retries,
+      concurrency: config.source.childConcurrency,
+      clientId: process.env.AWS_BATCH_JOB_ID ?? `chunk-${chunk}-child-${child}`,
+    });
+    const pool = new BoundedPool(config.source.childConcurrency);
+    for (const record of pending) {
+      await pool.add(async () => {
+        const result = toResult(await client.lookup(record), new Date());
+        try {
+          await aws.dynamodb.send(
+            new UpdateItemCommand({
+              TableName: table,
+              Key: itemKey(chunk, record.seq),
+              ...resultUpdate(result),
+              // Written once: a retried child or a duplicate attempt leaves the first result in place.
+              ConditionExpression: 'attribute_exists(seq) AND attribute_not_exists(rating)',
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      });
+    }
+    await pool.drain();
+    console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length }));
+  } finally {
+    destroyAwsClients(aws);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(err instanceof BadInput ? CHILD_BAD_INPUT_EXIT : 1);
+});

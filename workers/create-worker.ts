@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createAwsClients } from '../config/aws-clients.js';
+import type { Config } from '../config/load-config.js';
+import { temporalConnectionOptions } from '../config/temporal-connection.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+
+/** A worker for the credit check, with its own connection and AWS clients. */
+export async function createWorker(config: Config): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ aws: createAwsClients(config), config }),
+    // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
+    defaultHeartbeatThrottleInterval: '2 seconds',
+  });
+  return { worker, connection };
+}

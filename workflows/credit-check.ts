@@ -1,0 +1,198 @@
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ChunkRef } from '../activities/types.js';
+import {
+  InputFileAttribute,
+  pauseSignal,
+  progressQuery,
+  RecordCountAttribute,
+  resumeSignal,
+  setMaxInFlightSignal,
+  StageAttribute,
+  type CreditCheckInput,
+  type CreditCheckResult,
+  type Progress,
+  type Stage,
+} from './definitions.js';
+import { Compensations } from './compensations.js';
+
+// Quick calls against S3, DynamoDB and SES: transient faults retry, a bad request does not.
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+// Reading the workbook and loading the table: bounded by the 1,000,000-row limit.
+const ingestion = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+// An array job may run for hours; the heartbeat carries its job id so a retry re-attaches to it.
+const batch = proxyActivities<Activities>({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '2 minutes',
+  // Wait for the activity to terminate its job before compensating, so the source goes quiet.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
+});
+
+function validateInput(input: CreditCheckInput): void {
+  const problems: string[] = [];
+  if (!input || typeof input !== 'object') throw ApplicationFailure.nonRetryable('the input must be an object', 'InvalidInput');
+  if (!input.bucket) problems.push('bucket is missing');
+  if (!input.key) problems.push('key is missing');
+  if (!input.notify || !input.notify.includes('@')) problems.push('notify must be an email address');
+  if (input.maxInFlight !== undefined && !(Number.isInteger(input.maxInFlight) && input.maxInFlight >= 1)) {
+    problems.push('maxInFlight must be a whole number of at least 1');
+  }
+  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid input: ${problems.join('; ')}`, 'InvalidInput');
+}
+
+export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckResult> {
+  validateInput(input);
+  const runId = workflowInfo().workflowId;
+  const { resources, maxArrayJobs } = await quick.planRun({ runId, bucket: input.bucket });
+  const progress: Progress = {
+    total: 0,
+    done: 0,
+    failed: 0,
+    stage: 'starting',
+    paused: false,
+    maxInFlight: input.maxInFlight ?? maxArrayJobs,
+    chunks: { total: 0, done: 0, running: 0 },
+  };
+  setHandler(progressQuery, () => progress);
+  setHandler(pauseSignal, () => void (progress.paused = true));
+  setHandler(resumeSignal, () => void (progress.paused = false));
+  setHandler(setMaxInFlightSignal, (n: number) => {
+    if (Number.isInteger(n) && n >= 1) progress.maxInFlight = n;
+    else log.warn('setMaxInFlight ignored: not a whole number of at least 1', { n });
+  });
+
+  const stageSeconds: Record<string, number> = {};
+  let stageStarted = Date.now();
+  const enter = (stage: Stage) => {
+    if (progress.stage !== 'starting') stageSeconds[progress.stage] = (Date.now() - stageStarted) / 1000;
+    stageStarted = Date.now();
+    progress.stage = stage;
+    upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
+  };
+  upsertSearchAttributes([{ key: InputFileAttribute, value: input.key }]);
+
+  const startedAt = new Date().toISOString();
+  const compensations = new Compensations();
+
+  try {
+    enter('validate');
+    await quick.validateUpload({ bucket: input.bucket, key: input.key });
+
+    enter('ingest');
+    compensations.add('delete the run table and temporary objects', () => quick.deleteRunResources(resources));
+    const ingest = await ingestion.ingest({ resources, key: input.key });
+    progress.total = ingest.total;
+    progress.chunks.total = ingest.chunks.length;
+    upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
+
+    enter('scrape');
+    await fanOut(ingest.chunks, async (chunk) => {
+      const result = await batch.runArrayJob({ resources, chunk });
+      progress.done += result.done;
+      progress.failed += result.failed;
+    }, progress);
+
+    enter('report');
+    const report = await ingestion.buildReport({
+      resources,
+      inputKey: input.key,
+      chunks: ingest.chunks,
+      rejectedKey: ingest.rejectedKey,
+      rejected: ingest.rejected,
+      columns: ingest.columns,
+      extraColumns: ingest.extraColumns,
+      startedAt,
+      stageSeconds,
+    });
+
+    enter('email');
+    await quick.emailReport({ runId, to: input.notify, inputKey: input.key, reportKey: report.reportKey, totals: report.totals });
+
+    enter('cleanup');
+    await compensations.runAll();
+    await quick.archiveInput({ bucket: input.bucket, key: input.key, outcome: 'processed' });
+    enter('done');
+    return {
+      runId,
+      reportKey: report.reportKey,
+      customers: report.totals.customers,
+      rejected: report.totals.rejected,
+      byRating: report.totals.byRating,
+      totalDueCents: report.totals.totalDueCents,
+      stageSeconds,
+    };
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    const failedAt = progress.stage;
+    // Compensations must run even though the workflow's own scope is cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      enter('compensating');
+      await compensations.runAll();
+      await quick.archiveInput({ bucket: input.bucket, key: input.key, outcome: 'failed' });
+      await quick.emailNotice({
+        runId,
+        to: input.notify,
+        inputKey: input.key,
+        outcome: cancelled ? 'CANCELLED' : 'FAILED',
+        reason: describeFailure(err),
+        progress: { total: progress.total, done: progress.done, failed: progress.failed, stage: failedAt },
+      });
+    });
+    throw err;
+  }
+}
+
+/** The message a person should read: the root cause, not the activity wrapper around it. */
+function describeFailure(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs chunks with at most `progress.maxInFlight` at once, holding new ones back while paused. */
+async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void>, progress: Progress): Promise<void> {
+  let next = 0;
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  while (next < chunks.length && failure === undefined) {
+    await condition(() => failure !== undefined || (!progress.paused && running.size < progress.maxInFlight));
+    if (failure !== undefined) break;
+    const chunk = chunks[next++]!;
+    progress.chunks.running++;
+    const p: Promise<void> = run(chunk)
+      .then(() => {
+        progress.chunks.done++;
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => {
+        progress.chunks.running--;
+        running.delete(p);
+      });
+    running.add(p);
+  }
+  await Promise.all(running);
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,54 @@
+/**
+ * The credit check's public surface: its input, result, queries, signals and search
+ * attributes. Clients (CLI, trigger) import this file too, so it stays free of Node APIs.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export interface CreditCheckInput {
+  bucket: string;
+  /** Object key of the upload, under `incoming/`. */
+  key: string;
+  /** ETag or version id of the object the run was started for. */
+  etag: string;
+  /** Where the report and notices go. */
+  notify: string;
+  /** Array jobs in flight at once; defaults to the worker's DROVER_MAX_ARRAY_JOBS. */
+  maxInFlight?: number;
+}
+
+export type Stage = 'starting' | 'validate' | 'ingest' | 'scrape' | 'report' | 'email' | 'cleanup' | 'done' | 'compensating';
+
+export interface Progress {
+  total: number;
+  done: number;
+  failed: number;
+  stage: Stage;
+  paused: boolean;
+  maxInFlight: number;
+  chunks: { total: number; done: number; running: number };
+}
+
+export interface CreditCheckResult {
+  runId: string;
+  reportKey: string;
+  customers: number;
+  rejected: number;
+  byRating: Record<string, number>;
+  totalDueCents: number;
+  stageSeconds: Record<string, number>;
+}
+
+export const progressQuery = defineQuery<Progress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const setMaxInFlightSignal = defineSignal<[number]>('setMaxInFlight');
+
+export const InputFileAttribute = defineSearchAttributeKey('DroverInputFile', SearchAttributeType.KEYWORD);
+export const RecordCountAttribute = defineSearchAttributeKey('DroverRecordCount', SearchAttributeType.INT);
+export const StageAttribute = defineSearchAttributeKey('DroverStage', SearchAttributeType.KEYWORD);
+
+/** The `--search-attribute` flags of `temporal server start-dev`: registered before any run sets them. */
+export const SEARCH_ATTRIBUTE_FLAGS = ['DroverInputFile=Keyword', 'DroverRecordCount=Int', 'DroverStage=Keyword'];
+
+export const CREDIT_CHECK_WORKFLOW = 'creditCheck';

@@ -1,0 +1,1 @@
+export { creditCheck } from './credit-check.js';
