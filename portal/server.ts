@@ -36,6 +36,8 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
   const gate = new RetryAfterGate();
   const limiter = opts.maxRps === undefined ? undefined : new SlidingWindow(opts.maxRps, 1000);
   const timers = new Set<NodeJS.Timeout>();
+  /** Portal responses not yet closed. */
+  const open = new Set<http.ServerResponse>();
 
   const sleep = (ms: number): Promise<void> =>
     ms <= 0
@@ -76,7 +78,13 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       return;
     }
 
-    const requestNumber = stats.begin((listener) => res.once('close', listener));
+    open.add(res);
+    const requestNumber = stats.begin((listener) =>
+      res.once('close', () => {
+        open.delete(res);
+        listener();
+      }),
+    );
     const client = clientOf(req);
     const arrived = performance.now();
     if (gate.isEarly(client, arrived)) stats.tooEarly();
@@ -137,8 +145,9 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        // Responses of dropped connections report 'close' a turn later; let them, so stats settle.
-        server.close(() => setImmediate(resolve));
+        // Dropped sockets close a little after the server does: wait for their responses so stats settle.
+        const pending = [...open].map((res) => new Promise((done) => res.once('close', done)));
+        server.close(() => void Promise.all(pending).then(() => resolve()));
         server.closeAllConnections();
       });
       return closing;

@@ -1,5 +1,4 @@
 /** Characters that are unsafe in a file name on some system or in an S3 key segment. */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f/\\:*?"<>|]/g;
 
 /**

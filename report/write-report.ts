@@ -58,7 +58,7 @@ export interface ReportTotals {
 }
 
 export interface ReportWriter {
-  /** Appends accepted customers to `Credit worthiness`, in the order given. */
+  /** Appends accepted customers to `Credit worthiness`, in the order given. Await each call before the next. */
   addRows(rows: readonly ReportRow[]): Promise<void>;
   /** Queues rejected rows for the `Rejected` sheet; may be called before, between or after `addRows`. */
   addRejected(rows: readonly RejectedRow[]): Promise<void>;

@@ -73,9 +73,8 @@ export function parcelDigits(text: string): string {
 
 /** Characters as a person counts them: a surrogate pair is one. */
 export function characterCount(text: string): number {
-  if (text.length < 2) return text.length;
   let count = 0;
-  for (const _ of text) count++;
+  for (let i = 0; i < text.length; i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) count++;
   return count;
 }
 

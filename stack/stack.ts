@@ -17,6 +17,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Start a Temporal worker too (default true). */
   worker?: boolean;
+  /** Use this Temporal server instead of starting one (tests bring a TestWorkflowEnvironment's). */
+  temporal?: { address: string; namespace: string; ui: string };
   say?: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const portalPort = await portOrFree(config.stack.portalPort);
   const startPortal = !config.source.url;
   const file: StackFile = {
-    temporal: { address: `127.0.0.1:${temporalPort}`, namespace: config.temporal.namespace, ui: `http://127.0.0.1:${uiPort}` },
+    temporal: options.temporal ?? { address: `127.0.0.1:${temporalPort}`, namespace: config.temporal.namespace, ui: `http://127.0.0.1:${uiPort}` },
     aws: { endpoint: `http://127.0.0.1:${motoPort}`, region: config.aws.region, bucket: config.aws.bucket, queueUrl: '' },
     batch: { endpoint: `http://127.0.0.1:${batchPort}`, jobQueue: config.batch.jobQueue },
     portal: { url: config.source.url ?? `http://127.0.0.1:${portalPort}` },
@@ -77,8 +79,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ...rest,
   });
 
-  const specs: ServiceSpec[] = [
-    {
+  const temporal: ServiceSpec = {
       name: 'temporal',
       command: venvBin(options.root, 'temporal'),
       args: [
@@ -96,7 +97,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       cwd: options.root,
       probe: async () => (await tcpProbe(temporalPort)()) && (await httpProbe(file.temporal.ui)()),
       startTimeoutSeconds: 120,
-    },
+  };
+  const specs: ServiceSpec[] = [
+    ...(options.temporal ? [] : [temporal]),
     {
       name: 'moto',
       command: venvBin(options.root, 'moto_server'),

@@ -2,7 +2,7 @@ import {
   BatchClient, DescribeJobsCommand, RegisterJobDefinitionCommand, SubmitJobCommand,
   type JobDetail, type RegisterJobDefinitionCommandInput, type SubmitJobCommandInput,
 } from '@aws-sdk/client-batch';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { startBatchExecutor, type BatchExecutor, type BatchExecutorOptions } from '../../batch/executor.js';
@@ -42,6 +42,7 @@ export async function startHarness(options: BatchExecutorOptions = {}): Promise<
     close: async () => {
       client.destroy();
       await executor.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

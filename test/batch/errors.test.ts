@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { BatchOptionsError } from '../../batch/errors.js';
 import { startBatchExecutor } from '../../batch/executor.js';
-import { QUEUE, register, startHarness, type Harness } from './batch-helpers.js';
+import { QUEUE, register, startHarness, submit, waitFor, waitForJob, type Harness } from './batch-helpers.js';
 
 let h: Harness;
 
@@ -83,6 +83,22 @@ describe('errors', () => {
       [QUEUE, 'ENABLED', 'VALID', 1],
       ['extra', 'ENABLED', 'VALID', 5],
     ]);
+  });
+
+  it('forgets a finished job after retainFinishedMs', async () => {
+    const short = await startHarness({ retainFinishedMs: 50 });
+    try {
+      const jobDefinition = await register(short.client, { command: ['node', '-e', '0'] });
+      const jobId = await submit(short.client, { jobDefinition });
+      expect((await waitForJob(short.client, jobId)).status).toBe('SUCCEEDED');
+      const gone = await waitFor('the job to be forgotten', async () => {
+        const out = await short.client.send(new DescribeJobsCommand({ jobs: [jobId] }));
+        return out.jobs?.length === 0 ? out.jobs : undefined;
+      });
+      expect(gone).toEqual([]);
+    } finally {
+      await short.close();
+    }
   });
 
   it('refuses unknown and invalid options', async () => {

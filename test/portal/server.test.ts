@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as cheerio from 'cheerio';
 import { PortalDataset } from '../../portal/dataset.js';
 import { PortalOptionsError } from '../../portal/errors.js';
 import type { FaultKind } from '../../portal/faults.js';
@@ -171,8 +170,9 @@ describe('portal faults', () => {
       const body = await res.text();
       expect(body).not.toContain('</html>');
       expect(body.length).toBeGreaterThan(0);
-      expect(specPage('parcel-delinquent.html').startsWith(body)).toBe(true);
-      expect(cheerio.load(body)('table#tax-history').length + (body.includes('</html>') ? 1 : 0)).toBeLessThan(2);
+      const whole = specPage('parcel-delinquent.html');
+      expect(whole.startsWith(body)).toBe(true);
+      expect(body.length).toBeLessThan(whole.indexOf('</html>'));
     });
   });
 

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import ExcelJS from 'exceljs';
+import { simpleParser } from 'mailparser';
+import { PortalDataset } from '../../portal/dataset.js';
+import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
+import { runIdFor } from '../../trigger/run-id.js';
+import { fetchSentEmails } from '../../cli/mailbox.js';
+import type { CreditCheckResult } from '../../workflows/definitions.js';
+import { eventually } from '../support/eventually.js';
+import { expectedFor } from '../support/expected.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+let stack: TestStack;
+const scratch = mkdtempSync(join(tmpdir(), 'drover-e2e-'));
+
+beforeAll(async () => {
+  stack = await startTestStack();
+}, 240_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function upload(key: string, body: Buffer, notify?: string): Promise<string> {
+  const out = await stack.aws.s3.send(
+    new PutObjectCommand({ Bucket: stack.file.aws.bucket, Key: key, Body: body, Metadata: notify ? { notify } : undefined }),
+  );
+  return runIdFor(stack.file.aws.bucket, key, out.ETag!);
+}
+
+async function outcome(runId: string): Promise<{ result?: CreditCheckResult; error?: Error }> {
+  const handle = await eventually(`run ${runId} to start`, async () => {
+    const h = stack.client.workflow.getHandle(runId);
+    await h.describe();
+    return h;
+  });
+  try {
+    return { result: (await handle.result()) as CreditCheckResult };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+async function bucketKeys(): Promise<string[]> {
+  const out = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.file.aws.bucket }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+async function runTables(): Promise<string[]> {
+  const out = await stack.aws.dynamodb.send(new ListTablesCommand({}));
+  return (out.TableNames ?? []).filter((t) => t.startsWith('drover-run-'));
+}
+
+function rootCause(err: Error): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return (e as Error).message;
+}
+
+describe('the credit check through the whole embedded stack', () => {
+  const dataset = new PortalDataset({ seed: 42 });
+  const customers = dataset.customers(60);
+  const key = 'incoming/east/May customers.xlsx';
+  let runId: string;
+  let result: CreditCheckResult;
+  let reportBytes: Buffer;
+
+  it('turns an upload under incoming/ into a completed run', async () => {
+    const path = join(scratch, 'customers.xlsx');
+    await writeCustomerWorkbook(path, customers, { messy: true });
+    runId = await upload(key, readFileSync(path), 'boss@ranch.example');
+    const { result: r, error } = await outcome(runId);
+    expect(error).toBeUndefined();
+    result = r!;
+    expect(result.runId).toBe(runId);
+    expect(result.customers).toBe(customers.length);
+    expect(result.rejected).toBe(0);
+    expect(result.reportKey).toBe(`reports/east/credit-report-May customers-${runId}.xlsx`);
+  }, 240_000);
+
+  it('writes a report whose every row matches the portal', async () => {
+    const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.file.aws.bucket, Key: result.reportKey }));
+    reportBytes = Buffer.from(await out.Body!.transformToByteArray());
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(reportBytes as unknown as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Credit worthiness', 'Summary', 'Rejected']);
+    const sheet = book.getWorksheet('Credit worthiness')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual([
+      'Customer ID', 'Name', 'County', 'State', 'Parcel IDs', 'Total Due', 'Delinquent Years', 'Rating', 'Checked At', 'Attempts', 'Error', 'Region Notes',
+    ]);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const byRating: Record<string, number> = {};
+    customers.forEach((customer, i) => {
+      const row = sheet.getRow(i + 2);
+      const want = expectedFor(dataset, customer);
+      expect(row.getCell(col('Customer ID')).value).toBe(customer.customerId);
+      expect(row.getCell(col('Rating')).value).toBe(want.rating);
+      expect(Math.round(Number(row.getCell(col('Total Due')).value) * 100)).toBe(want.rating === 'NOT_FOUND' ? 0 : want.totalDueCents);
+      expect(row.getCell(col('Delinquent Years')).value).toBe(want.delinquentYears);
+      expect(String(row.getCell(col('Parcel IDs')).value ?? '')).toBe(want.parcelIds.join(', '));
+      expect(Number(row.getCell(col('Attempts')).value)).toBeGreaterThanOrEqual(want.parcelIds.length || 1);
+      byRating[want.rating] = (byRating[want.rating] ?? 0) + 1;
+    });
+    expect(sheet.getRow(customers.length + 2).getCell(1).value ?? null).toBeNull();
+    for (const [rating, n] of Object.entries(byRating)) expect(result.byRating[rating]).toBe(n);
+    // The sample exercises every outcome the policy has but ERROR.
+    expect(Object.keys(byRating).sort()).toEqual(['A', 'B', 'C', 'D', 'NOT_FOUND']);
+  });
+
+  it('emails the report as an attachment to the address in the upload metadata', async () => {
+    const sent = (await fetchSentEmails(stack.file.aws.endpoint)).filter((m) => m.raw.includes(runId));
+    expect(sent).toHaveLength(1);
+    const mail = await simpleParser(sent[0]!.raw);
+    // moto lists the envelope and the To header both; what matters is who it went to.
+    expect([...new Set(sent[0]!.destinations)]).toEqual(['boss@ranch.example']);
+    expect((mail.to as { text: string }).text).toBe('boss@ranch.example');
+    expect(mail.subject).toContain(runId);
+    expect(mail.attachments).toHaveLength(1);
+    const attachment = mail.attachments[0]!;
+    expect(attachment.filename).toBe(`credit-report-May customers-${runId}.xlsx`);
+    expect(attachment.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(Buffer.compare(attachment.content, reportBytes)).toBe(0);
+  });
+
+  it('leaves only the archived input and the report behind', async () => {
+    expect(await runTables()).toEqual([]);
+    expect(await bucketKeys()).toEqual(['processed/east/May customers.xlsx', result.reportKey]);
+  });
+
+  it('can be found in Temporal by its search attributes', async () => {
+    const found = await eventually('the run in visibility', async () => {
+      for await (const run of stack.client.workflow.list({ query: `DroverInputFile = '${key}' AND DroverStage = 'done'` })) return run;
+      return undefined;
+    });
+    expect(found.workflowId).toBe(runId);
+    expect(found.status.name).toBe('COMPLETED');
+    expect(found.searchAttributes.DroverRecordCount).toEqual([customers.length]);
+  });
+
+  it('fails a CSV renamed .xlsx before any lookup, says why, and keeps the stack serving', async () => {
+    const csvKey = 'incoming/renamed.xlsx';
+    const badRun = await upload(csvKey, Buffer.from('Customer ID,Name,Parcel ID\nC1,Jo,12-345-678\n'));
+    const { error } = await outcome(badRun);
+    expect(error).toBeDefined();
+    expect(rootCause(error!)).toMatch(/not an? .*xlsx|CSV|text/i);
+    const notice = (await fetchSentEmails(stack.file.aws.endpoint)).filter((m) => m.raw.includes(badRun));
+    expect(notice).toHaveLength(1);
+    const mail = await simpleParser(notice[0]!.raw);
+    expect(mail.subject).toMatch(/fail/i);
+    expect(mail.text).toContain(rootCause(error!).slice(0, 40));
+    expect(mail.attachments).toHaveLength(0);
+    expect(await runTables()).toEqual([]);
+    expect(await bucketKeys()).toContain('failed/renamed.xlsx');
+    expect((await bucketKeys()).filter((k) => k.startsWith('tmp/') || k.startsWith('incoming/'))).toEqual([]);
+  }, 120_000);
+});
