@@ -3,7 +3,6 @@
  * upload a workbook, let the trigger start the run, wait, then save the report and the
  * emails. Starts the stack unless one is running, and stops what it started.
  */
-import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';

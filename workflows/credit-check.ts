@@ -175,24 +175,28 @@ async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void
   let next = 0;
   const running = new Set<Promise<void>>();
   let failure: unknown;
-  while (next < chunks.length && failure === undefined) {
-    await condition(() => failure !== undefined || (!progress.paused && running.size < progress.maxInFlight));
-    if (failure !== undefined) break;
-    const chunk = chunks[next++]!;
-    progress.chunks.running++;
-    const p: Promise<void> = run(chunk)
-      .then(() => {
-        progress.chunks.done++;
-      })
-      .catch((err: unknown) => {
-        failure ??= err;
-      })
-      .finally(() => {
-        progress.chunks.running--;
-        running.delete(p);
-      });
-    running.add(p);
+  try {
+    while (next < chunks.length && failure === undefined) {
+      await condition(() => failure !== undefined || (!progress.paused && running.size < progress.maxInFlight));
+      if (failure !== undefined) break;
+      const chunk = chunks[next++]!;
+      progress.chunks.running++;
+      const p: Promise<void> = run(chunk)
+        .then(() => {
+          progress.chunks.done++;
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          progress.chunks.running--;
+          running.delete(p);
+        });
+      running.add(p);
+    }
+  } finally {
+    // On cancellation too: the jobs in flight must finish terminating before compensations run.
+    await Promise.all(running);
   }
-  await Promise.all(running);
   if (failure !== undefined) throw failure;
 }

@@ -48,6 +48,8 @@ export const InputFileAttribute = defineSearchAttributeKey('DroverInputFile', Se
 export const RecordCountAttribute = defineSearchAttributeKey('DroverRecordCount', SearchAttributeType.INT);
 export const StageAttribute = defineSearchAttributeKey('DroverStage', SearchAttributeType.KEYWORD);
 
+export const SEARCH_ATTRIBUTES = [InputFileAttribute, RecordCountAttribute, StageAttribute];
+
 /** The `--search-attribute` flags of `temporal server start-dev`: registered before any run sets them. */
 export const SEARCH_ATTRIBUTE_FLAGS = ['DroverInputFile=Keyword', 'DroverRecordCount=Int', 'DroverStage=Keyword'];
 

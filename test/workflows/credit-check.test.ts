@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListJobsCommand, type JobStatus } from '@aws-sdk/client-batch';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
+import { createActivities } from '../../activities/index.js';
+import { fetchSentEmails } from '../../cli/mailbox.js';
+import { PortalDataset } from '../../portal/dataset.js';
+import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
+import { freePort } from '../../stack/free-port.js';
+import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
+import {
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  SEARCH_ATTRIBUTES,
+  setMaxInFlightSignal,
+  type CreditCheckInput,
+  type CreditCheckResult,
+} from '../../workflows/definitions.js';
+import { eventually } from '../support/eventually.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+let env: TestWorkflowEnvironment;
+let stack: TestStack;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = 'drover-workflow-tests';
+const scratch = mkdtempSync(join(tmpdir(), 'drover-wf-'));
+const dataset = new PortalDataset({ seed: 42 });
+
+beforeAll(async () => {
+  const port = await freePort();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: join(process.cwd(), '.venv', 'bin', 'temporal') },
+      ip: '127.0.0.1',
+      port,
+      searchAttributes: SEARCH_ATTRIBUTES,
+    },
+  });
+  stack = await startTestStack({
+    worker: false,
+    temporal: { address: `127.0.0.1:${port}`, namespace: 'default', ui: 'http://127.0.0.1:1' },
+    // Small chunks make several array jobs out of a few dozen customers; the latency keeps them running long enough to act on.
+    env: { DROVER_CHUNK_SIZE: '10', DROVER_RECORDS_PER_CHILD: '5', DROVER_PORTAL_LATENCY_MS: '150', TEMPORAL_TASK_QUEUE: taskQueue },
+  });
+  // The stack's trigger would start runs for incoming/ uploads; these tests start their own.
+  await stack.services.get('trigger')!.stop();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ aws: stack.aws, config: stack.config }),
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
+  });
+  running = worker.run();
+}, 240_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await stack?.close();
+  await env?.teardown();
+});
+
+async function uploadCustomers(name: string, n: number): Promise<CreditCheckInput> {
+  const path = join(scratch, name);
+  await writeCustomerWorkbook(path, dataset.customers(n));
+  const key = `manual/${name}`;
+  const out = await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.file.aws.bucket, Key: key, Body: readFileSync(path) }));
+  return { bucket: stack.file.aws.bucket, key, etag: out.ETag!, notify: 'organizer@ranch-analytics.example', maxInFlight: 1 };
+}
+
+async function activeJobs(): Promise<number> {
+  let n = 0;
+  for (const jobStatus of ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'] as JobStatus[]) {
+    const out = await stack.aws.batch.send(new ListJobsCommand({ jobQueue: stack.file.batch.jobQueue, jobStatus }));
+    n += out.jobSummaryList?.length ?? 0;
+  }
+  return n;
+}
+
+describe('creditCheck on a real Temporal dev server', () => {
+  it('refuses input it cannot use, without retrying, and names each problem', async () => {
+    const err = await env.client.workflow
+      .execute('creditCheck', { taskQueue, workflowId: 'bad-input', args: [{ bucket: '', key: '', etag: '', notify: 'nobody' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('InvalidInput');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toBe('invalid input: bucket is missing; key is missing; notify must be an email address');
+  });
+
+  it('holds new array jobs while paused, takes a new limit, and finishes after resume', async () => {
+    const input = await uploadCustomers('paused.xlsx', 30);
+    const handle = await env.client.workflow.signalWithStart('creditCheck', {
+      taskQueue,
+      workflowId: 'paused-run',
+      args: [input],
+      signal: pauseSignal,
+      signalArgs: [],
+    });
+    const held = await eventually('the run to reach the scrape stage', async () => {
+      const p = await handle.query(progressQuery);
+      return p.stage === 'scrape' ? p : undefined;
+    });
+    expect(held).toMatchObject({ total: 30, done: 0, paused: true, maxInFlight: 1, chunks: { total: 3, done: 0, running: 0 } });
+    expect(await activeJobs()).toBe(0);
+
+    await handle.signal(setMaxInFlightSignal, 2);
+    expect((await handle.query(progressQuery)).maxInFlight).toBe(2);
+    await handle.signal(resumeSignal);
+    const result = (await handle.result()) as CreditCheckResult;
+    expect(result.customers).toBe(30);
+    expect(await handle.query(progressQuery)).toMatchObject({ total: 30, done: 30, failed: 0, stage: 'done', paused: false, chunks: { total: 3, done: 3, running: 0 } });
+  }, 180_000);
+
+  it('on cancel terminates its Batch jobs, removes its table and files, emails why, and ends CANCELLED', async () => {
+    const input = await uploadCustomers('cancelled.xlsx', 120);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'cancelled-run', args: [input] });
+    await eventually('an array job to be running', async () => {
+      const p = await handle.query(progressQuery);
+      return p.chunks.running > 0 && p.chunks.done >= 1 && (await activeJobs()) > 0;
+    });
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+
+    expect(await activeJobs()).toBe(0);
+    const tables = await stack.aws.dynamodb.send(new ListTablesCommand({}));
+    expect(tables.TableNames?.filter((t) => t.includes('cancelled-run'))).toEqual([]);
+    const objects = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket }));
+    const keys = (objects.Contents ?? []).map((o) => o.Key!);
+    expect(keys.filter((k) => k.includes('cancelled-run') || k === input.key)).toEqual([]);
+    expect(keys).toContain('failed/manual/cancelled.xlsx');
+
+    const notices = (await fetchSentEmails(stack.file.aws.endpoint)).filter((m) => m.raw.includes('cancelled-run'));
+    expect(notices).toHaveLength(1);
+    const mail = await simpleParser(notices[0]!.raw);
+    expect(mail.subject).toMatch(/cancel/i);
+    expect(mail.text).toMatch(/scrape/);
+    expect(mail.text).toMatch(/120/);
+  }, 180_000);
+});
