@@ -9,6 +9,8 @@ export interface Config {
     namespace: string;
     apiKey?: string;
     tls?: { certPath: string; keyPath: string };
+    /** The mTLS pair as text (from a secret) rather than as files. */
+    tlsPem?: { cert: string; key: string };
     uiUrl: string;
     taskQueue: string;
   };
@@ -128,6 +130,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (Boolean(certPath) !== Boolean(keyPath)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both or neither');
   }
+  const certPem = str('TEMPORAL_TLS_CERT_PEM');
+  const keyPem = str('TEMPORAL_TLS_KEY_PEM');
+  if (Boolean(certPem) !== Boolean(keyPem)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT_PEM and TEMPORAL_TLS_KEY_PEM go together: set both or neither');
+  }
+  if (certPem && certPath) throw new ConfigError('set the mTLS pair either as files (TEMPORAL_TLS_CERT) or as text (TEMPORAL_TLS_CERT_PEM), not both');
   const childCommand = (str('BATCH_CHILD_COMMAND') ?? '').split(/\s+/).filter(Boolean);
   if (childCommand.length === 0) throw new ConfigError('BATCH_CHILD_COMMAND is empty');
 
@@ -137,6 +145,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       namespace: str('TEMPORAL_NAMESPACE') ?? stack?.temporal.namespace ?? 'default',
       apiKey: str('TEMPORAL_API_KEY'),
       tls: certPath && keyPath ? { certPath, keyPath } : undefined,
+      tlsPem: certPem && keyPem ? { cert: certPem, key: keyPem } : undefined,
       uiUrl: str('TEMPORAL_UI_URL') ?? stack?.temporal.ui ?? 'http://127.0.0.1:8233',
       taskQueue: str('TEMPORAL_TASK_QUEUE')!,
     },

@@ -23,6 +23,8 @@ export const SETTINGS = [
   { env: 'TEMPORAL_API_KEY', type: 'string', doc: 'Temporal Cloud API key; turns TLS on.' },
   { env: 'TEMPORAL_TLS_CERT', type: 'string', doc: 'Path of the mTLS client certificate (PEM); needs `TEMPORAL_TLS_KEY`.' },
   { env: 'TEMPORAL_TLS_KEY', type: 'string', doc: 'Path of the mTLS client key (PEM).' },
+  { env: 'TEMPORAL_TLS_CERT_PEM', type: 'string', doc: 'The mTLS client certificate itself (PEM text), as ECS injects it from Secrets Manager; needs `TEMPORAL_TLS_KEY_PEM`. Takes the place of `TEMPORAL_TLS_CERT`.' },
+  { env: 'TEMPORAL_TLS_KEY_PEM', type: 'string', doc: 'The mTLS client key itself (PEM text).' },
   { env: 'TEMPORAL_UI_URL', type: 'url', doc: 'Base URL of the Temporal Web UI, for links in emails and the CLI. Falls back to `.drover/stack.json`, then `http://127.0.0.1:8233`.' },
   { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
   // AWS

@@ -3,14 +3,16 @@ import type { Config } from './load-config.js';
 
 /** Connection options shared by the client (CLI, trigger) and the worker: plain locally, TLS or API key in the cloud. */
 export function temporalConnectionOptions(config: Pick<Config, 'temporal'>) {
-  const { address, apiKey, tls } = config.temporal;
+  const { address, apiKey, tls, tlsPem } = config.temporal;
   return {
     address,
     apiKey,
     tls: tls
       ? { clientCertPair: { crt: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } }
-      : apiKey
-        ? true
-        : undefined,
+      : tlsPem
+        ? { clientCertPair: { crt: Buffer.from(tlsPem.cert), key: Buffer.from(tlsPem.key) } }
+        : apiKey
+          ? true
+          : undefined,
   };
 }

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       });
     }
     await pool.drain();
-    console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length }));
+    console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length, maxRssKb: process.resourceUsage().maxRSS }));
   } finally {
     destroyAwsClients(aws);
   }
