@@ -8,8 +8,11 @@ import { openReportWriter, reportFileName, type ReportRow } from '../report/writ
 import { decodeRecord, decodeResult } from '../run-data/item-codec.js';
 import { queryChunk } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
-import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
+import { downloadToFile, objectMetadata, uploadFile, withTempDir } from './s3-files.js';
 import type { ChunkRef, ReportTotalsSummary, RunResources } from './types.js';
+
+/** User metadata on the report object that carries its totals, so a retry need not read it back. */
+const TOTALS_METADATA = 'drover-totals';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -52,6 +55,10 @@ function missingResult(): CustomerResult {
 export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
   return async function buildReport(input: BuildReportInput): Promise<{ reportKey: string; totals: ReportTotalsSummary }> {
     const { resources } = input;
+    const key = reportKey(input.inputKey, resources.runId);
+    // Produced once: an attempt retried after the upload finds the report and its totals in place.
+    const existing = await objectMetadata(aws.s3, resources.bucket, key);
+    if (existing?.[TOTALS_METADATA]) return { reportKey: key, totals: JSON.parse(existing[TOTALS_METADATA]) as ReportTotalsSummary };
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'report.xlsx');
       const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
@@ -84,8 +91,7 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
         stageSeconds: input.stageSeconds,
         rejectedCount: input.rejected,
       });
-      const key = reportKey(input.inputKey, resources.runId);
-      await uploadFile(aws.s3, resources.bucket, key, path, XLSX_TYPE);
+      await uploadFile(aws.s3, resources.bucket, key, path, XLSX_TYPE, { [TOTALS_METADATA]: JSON.stringify(totals) });
       return { reportKey: key, totals };
     });
   };

@@ -2,13 +2,17 @@ import { archivedKey, runResources } from '../run-data/names.js';
 import { deleteRunTable } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
 import { deletePrefix, moveObject } from './s3-files.js';
-import type { RunResources } from './types.js';
+import type { RunPlan, RunResources } from './types.js';
 
 export function cleanupActivities({ aws, config }: ActivityDeps) {
   return {
     /** Names the run's resources and reads the worker's fan-out default, so the workflow holds no configuration of its own. */
-    async planRun({ runId, bucket }: { runId: string; bucket: string }): Promise<{ resources: RunResources; maxArrayJobs: number }> {
-      return { resources: runResources(runId, bucket, config.aws.tablePrefix), maxArrayJobs: config.batch.maxArrayJobs };
+    async planRun({ runId, bucket }: { runId: string; bucket: string }): Promise<RunPlan> {
+      return {
+        resources: runResources(runId, bucket, config.aws.tablePrefix),
+        maxArrayJobs: config.batch.maxArrayJobs,
+        heartbeatSeconds: config.batch.heartbeatSeconds,
+      };
     },
 
     /** Idempotent: deleting what is already gone succeeds. */

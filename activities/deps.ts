@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { AwsClients } from '../config/aws-clients.js';
 import type { Config } from '../config/load-config.js';
 
@@ -5,6 +6,8 @@ import type { Config } from '../config/load-config.js';
 export interface ActivityDeps {
   aws: Pick<AwsClients, 's3' | 'dynamodb' | 'ses' | 'batch'>;
   config: Config;
+  /** Temporal, for the sweeper to tell closed runs from running ones. */
+  temporal?: Client;
   /** Directory for downloads and reports in progress (default the OS temp dir). */
   tmpDir?: string;
 }

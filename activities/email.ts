@@ -1,4 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { composeNoticeEmail, composeReportEmail } from '../email/compose.js';
 import { sendRawEmail } from '../email/send.js';
 import type { ActivityDeps } from './deps.js';
@@ -25,6 +26,21 @@ export function runUiLink(uiUrl: string, namespace: string, runId: string): stri
   return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}`;
 }
 
+/** SES refusals that no retry can fix: the sender is not a verified identity, or the message is refused as such. */
+const PERMANENT_SES_ERRORS = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException']);
+
+async function send(ses: ActivityDeps['aws']['ses'], raw: Buffer, from: string, to: string): Promise<{ messageId: string }> {
+  try {
+    return { messageId: await sendRawEmail(ses, raw, { from, to }) };
+  } catch (err) {
+    const cause = err instanceof Error ? (err.cause as { name?: string } | undefined) : undefined;
+    if (cause?.name && PERMANENT_SES_ERRORS.has(cause.name)) {
+      throw ApplicationFailure.create({ message: (err as Error).message, type: 'MailRefused', nonRetryable: true, cause: err as Error });
+    }
+    throw err;
+  }
+}
+
 export function emailActivities({ aws, config }: ActivityDeps) {
   const uiLink = (runId: string) => runUiLink(config.temporal.uiUrl, config.temporal.namespace, runId);
   return {
@@ -40,7 +56,7 @@ export function emailActivities({ aws, config }: ActivityDeps) {
         uiLink: uiLink(input.runId),
         attachment: { filename: input.reportKey.slice(input.reportKey.lastIndexOf('/') + 1), content },
       });
-      return { messageId: await sendRawEmail(aws.ses, raw, { from: config.aws.mailFrom, to: input.to }) };
+      return send(aws.ses, raw, config.aws.mailFrom, input.to);
     },
 
     async emailNotice(input: EmailNoticeInput): Promise<{ messageId: string }> {
@@ -54,7 +70,7 @@ export function emailActivities({ aws, config }: ActivityDeps) {
         progress: input.progress,
         uiLink: uiLink(input.runId),
       });
-      return { messageId: await sendRawEmail(aws.ses, raw, { from: config.aws.mailFrom, to: input.to }) };
+      return send(aws.ses, raw, config.aws.mailFrom, input.to);
     },
   };
 }

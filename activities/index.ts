@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps.js';
 import { emailActivities } from './email.js';
 import { ingestActivity } from './ingest.js';
 import { runArrayJobActivity } from './run-array-job.js';
+import { sweepActivity } from './sweep.js';
 import { validateUploadActivity } from './validate-upload.js';
 
 /** Every activity of the credit check, bound to injected clients and configuration. */
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ingest: ingestActivity(deps),
     runArrayJob: runArrayJobActivity(deps),
     buildReport: buildReportActivity(deps),
+    sweepOrphans: sweepActivity(deps),
   };
 }
 

@@ -22,6 +22,11 @@ export interface ArrayJobHeartbeat {
 
 const MAX_POLL_MS = 30_000;
 
+/** Poll (and so heartbeat) well within the heartbeat timeout, however long the job runs. */
+function maxPollMs(heartbeatSeconds: number): number {
+  return Math.min(MAX_POLL_MS, (heartbeatSeconds * 1000) / 3);
+}
+
 export function runArrayJobActivity({ aws, config }: ActivityDeps) {
   const { batch } = aws;
 
@@ -90,7 +95,7 @@ export function runArrayJobActivity({ aws, config }: ActivityDeps) {
     ctx.heartbeat({ jobId } satisfies ArrayJobHeartbeat);
 
     let job: JobDetail | undefined;
-    let delay = config.batch.pollSeconds * 1000;
+    let delay = Math.min(config.batch.pollSeconds * 1000, maxPollMs(config.batch.heartbeatSeconds));
     try {
       for (;;) {
         job = await describe(jobId);
@@ -100,7 +105,7 @@ export function runArrayJobActivity({ aws, config }: ActivityDeps) {
         if (job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
         // Backing off keeps a long job from flooding DescribeJobs; cancellation still wakes the sleep.
         await ctx.sleep(delay);
-        delay = Math.min(delay * 1.5, MAX_POLL_MS);
+        delay = Math.min(delay * 1.5, maxPollMs(config.batch.heartbeatSeconds));
       }
     } catch (err) {
       if (err instanceof CancelledFailure) {

@@ -9,6 +9,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   type S3Client,
@@ -31,11 +32,21 @@ export async function downloadToFile(s3: S3Client, bucket: string, key: string, 
 }
 
 /** Multipart upload, so a large report never needs to sit in memory whole. */
-export async function uploadFile(s3: S3Client, bucket: string, key: string, path: string, contentType: string): Promise<void> {
+export async function uploadFile(s3: S3Client, bucket: string, key: string, path: string, contentType: string, metadata?: Record<string, string>): Promise<void> {
   await new Upload({
     client: s3,
-    params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+    params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType, Metadata: metadata },
   }).done();
+}
+
+/** The object's user metadata, or undefined when there is no such object. */
+export async function objectMetadata(s3: S3Client, bucket: string, key: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata ?? {};
+  } catch (err) {
+    if ((err as { name?: string }).name === 'NotFound' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    throw err;
+  }
 }
 
 export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {

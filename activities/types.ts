@@ -47,3 +47,10 @@ export interface ReportTotalsSummary {
   totalDueCents: number;
   rejected: number;
 }
+
+/** What the workflow takes from the worker's configuration, so the workflow holds none of its own. */
+export interface RunPlan {
+  resources: RunResources;
+  maxArrayJobs: number;
+  heartbeatSeconds: number;
+}

@@ -47,6 +47,8 @@ export interface RssSamplerOptions {
 export function sampleChildRss(options: RssSamplerOptions): { stop(): ChildRssSample } {
   const { executorPid, marker = 'dist/workers/child.js', periodMs = 200 } = options;
   const known = new Set<number>();
+  // Processes of someone else: never a child later (a child's parent is fixed at fork).
+  const others = new Set<number>();
   const out: ChildRssSample = { children: 0, peakKb: 0 };
   const tick = () => {
     let pids: number[];
@@ -57,8 +59,14 @@ export function sampleChildRss(options: RssSamplerOptions): { stop(): ChildRssSa
     }
     const now = Date.now();
     for (const pid of pids) {
+      if (others.has(pid)) continue;
       if (!known.has(pid)) {
-        if (parentOf(pid) !== executorPid) continue;
+        const parent = parentOf(pid);
+        if (parent === undefined) continue;
+        if (parent !== executorPid) {
+          others.add(pid);
+          continue;
+        }
         let cmd: string;
         try {
           cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');

@@ -34,6 +34,8 @@ export interface Config {
     childAttempts: number;
     childTimeoutSeconds: number;
     pollSeconds: number;
+    heartbeatSeconds: number;
+    sweepMinutes: number;
   };
   source: { url?: string; timeoutMs: number; retries: number; childConcurrency: number };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
@@ -169,6 +171,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       childAttempts: num('DROVER_CHILD_ATTEMPTS'),
       childTimeoutSeconds: num('DROVER_CHILD_TIMEOUT_SECONDS'),
       pollSeconds: num('DROVER_BATCH_POLL_SECONDS'),
+      heartbeatSeconds: num('DROVER_HEARTBEAT_SECONDS'),
+      sweepMinutes: num('DROVER_SWEEP_MINUTES'),
     },
     source: {
       url: str('TAX_SOURCE_URL') ?? stack?.portal.url,

@@ -22,12 +22,15 @@ function run(command, args, opts = {}) {
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-// 1. npm packages, exactly as locked.
+// 1. npm packages, as locked. Not `npm ci`: the lockfile leaves out the native builds of
+// other platforms that the registry here does not serve (swc's darwin builds, say), and
+// `npm ci` refuses a lockfile without them; `npm install` installs the locked versions and
+// skips those optional ones.
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
 if (mtime(installed) < mtime(lock)) {
-  say('installing npm packages (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  say('installing npm packages');
+  run('npm', ['install', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 // 2. The Python tools of the embedded stack, in a project-local virtualenv.

@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
 import { portOrFree } from './free-port.js';
 import { httpProbe, tcpProbe } from './probes.js';
 import { provision } from './provision.js';
+import { ensureSweeperSchedule } from './sweeper-schedule.js';
 import { Service, type ServiceSpec } from './service.js';
 import { venvBin } from './venv.js';
 
@@ -141,6 +142,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       destroyAwsClients(aws);
     }
     env.DROVER_QUEUE_URL = file.aws.queueUrl;
+    await ensureSweeperSchedule(loadConfig({ env, useStackFile: false, cwd: options.root }));
     writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n');
 
     const late: ServiceSpec[] = [node('trigger', 'trigger/local-poller.js', [], { readyPattern: /trigger polling/ })];

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createAwsClients } from '../config/aws-clients.js';
@@ -10,12 +11,13 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', imp
 /** A worker for the credit check, with its own connection and AWS clients. */
 export async function createWorker(config: Config): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const temporal = new Client({ connection: await Connection.connect(temporalConnectionOptions(config)), namespace: config.temporal.namespace });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ aws: createAwsClients(config), config }),
+    activities: createActivities({ aws: createAwsClients(config), config, temporal }),
     // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
     defaultHeartbeatThrottleInterval: '2 seconds',

@@ -40,14 +40,20 @@ const ingestion = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-// An array job may run for hours; the heartbeat carries its job id so a retry re-attaches to it.
-const batch = proxyActivities<Activities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
-  // Wait for the activity to terminate its job before compensating, so the source goes quiet.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
-});
+/**
+ * An array job may run for hours; the heartbeat carries its job id so a retry re-attaches
+ * to it. The heartbeat timeout, which bounds how long a dead worker's attempt goes
+ * unnoticed, comes from the worker's configuration.
+ */
+function batchActivities(heartbeatSeconds: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: heartbeatSeconds * 1000,
+    // Wait for the activity to terminate its job before compensating, so the source goes quiet.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
+  });
+}
 
 function validateInput(input: CreditCheckInput): void {
   const problems: string[] = [];
@@ -64,7 +70,8 @@ function validateInput(input: CreditCheckInput): void {
 export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckResult> {
   validateInput(input);
   const runId = workflowInfo().workflowId;
-  const { resources, maxArrayJobs } = await quick.planRun({ runId, bucket: input.bucket });
+  const { resources, maxArrayJobs, heartbeatSeconds } = await quick.planRun({ runId, bucket: input.bucket });
+  const batch = batchActivities(heartbeatSeconds);
   const progress: Progress = {
     total: 0,
     done: 0,
@@ -107,11 +114,12 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
 
     enter('scrape');
-    await fanOut(ingest.chunks, async (chunk) => {
+    // A scope of its own, so the first failed chunk can cancel the others (terminating their jobs).
+    await CancellationScope.cancellable(() => fanOut(ingest.chunks, async (chunk) => {
       const result = await batch.runArrayJob({ resources, chunk });
       progress.done += result.done;
       progress.failed += result.failed;
-    }, progress);
+    }, progress));
 
     enter('report');
     const report = await ingestion.buildReport({
@@ -149,7 +157,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     await CancellationScope.nonCancellable(async () => {
       enter('compensating');
       await compensations.runAll();
-      await quick.archiveInput({ bucket: input.bucket, key: input.key, outcome: 'failed' });
+      await quick.archiveInput({ bucket: input.bucket, key: input.key, outcome: 'failed' }).catch((e: unknown) => log.error('could not archive the input', { error: String(e) }));
       await quick.emailNotice({
         runId,
         to: input.notify,
@@ -157,8 +165,10 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
         outcome: cancelled ? 'CANCELLED' : 'FAILED',
         reason: describeFailure(err),
         progress: { total: progress.total, done: progress.done, failed: progress.failed, stage: failedAt },
-      });
+      }).catch((e: unknown) => log.error('could not send the failure notice', { error: String(e) }));
     });
+    // The alarm on failed runs (infra/) counts this line.
+    log.error('run failed', { runId, outcome: cancelled ? 'CANCELLED' : 'FAILED', stage: failedAt, reason: describeFailure(err) });
     throw err;
   }
 }
@@ -186,7 +196,10 @@ async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void
           progress.chunks.done++;
         })
         .catch((err: unknown) => {
-          failure ??= err;
+          if (failure === undefined) {
+            failure = err;
+            CancellationScope.current().cancel();
+          }
         })
         .finally(() => {
           progress.chunks.running--;
@@ -194,6 +207,9 @@ async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void
         });
       running.add(p);
     }
+  } catch (err) {
+    // The loop's own wait is cancelled with the scope; the chunk's failure is the one to report.
+    if (failure === undefined) throw err;
   } finally {
     // On cancellation too: the jobs in flight must finish terminating before compensations run.
     await Promise.all(running);

@@ -54,3 +54,5 @@ export const SEARCH_ATTRIBUTES = [InputFileAttribute, RecordCountAttribute, Stag
 export const SEARCH_ATTRIBUTE_FLAGS = ['DroverInputFile=Keyword', 'DroverRecordCount=Int', 'DroverStage=Keyword'];
 
 export const CREDIT_CHECK_WORKFLOW = 'creditCheck';
+export const SWEEPER_WORKFLOW = 'sweeper';
+export const SWEEPER_SCHEDULE_ID = 'drover-sweeper';

@@ -1,1 +1,2 @@
 export { creditCheck } from './credit-check.js';
+export { sweeper } from './sweeper.js';

@@ -1,0 +1,87 @@
+import { ListJobsCommand, TerminateJobCommand, type JobStatus } from '@aws-sdk/client-batch';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { runResources } from '../run-data/names.js';
+import { deleteRunTable } from '../run-data/run-table.js';
+import type { ActivityDeps } from './deps.js';
+import { deletePrefix } from './s3-files.js';
+
+export interface SweepResult {
+  /** Runs whose leftovers were removed. */
+  runs: string[];
+  tables: number;
+  objects: number;
+  jobs: number;
+}
+
+const ACTIVE: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
+const JOB_NAME = /^drover-(.+)-chunk-\d+$/;
+
+/**
+ * A terminated run gets no chance to compensate. Everything a run makes carries its run id
+ * (table name, `tmp/<run id>/`, job name), so this finds what closed runs left and removes it.
+ */
+export function sweepActivity({ aws, config, temporal }: ActivityDeps) {
+  async function isClosed(runId: string): Promise<boolean> {
+    if (!temporal) throw new Error('the sweeper needs a Temporal client in its activity dependencies');
+    try {
+      return (await temporal.workflow.getHandle(runId).describe()).status.name !== 'RUNNING';
+    } catch (err) {
+      // A run Temporal no longer knows (retention passed) is closed too.
+      if (err instanceof WorkflowNotFoundError) return true;
+      throw err;
+    }
+  }
+
+  async function candidateRuns(): Promise<{ tables: Map<string, string>; prefixes: Set<string>; jobs: Map<string, string[]> }> {
+    const tables = new Map<string, string>();
+    let start: string | undefined;
+    do {
+      const page = await aws.dynamodb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      for (const name of page.TableNames ?? []) if (name.startsWith(config.aws.tablePrefix)) tables.set(name.slice(config.aws.tablePrefix.length), name);
+      start = page.LastEvaluatedTableName;
+    } while (start);
+
+    const prefixes = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await aws.s3.send(new ListObjectsV2Command({ Bucket: config.aws.bucket, Prefix: 'tmp/', Delimiter: '/', ContinuationToken: token }));
+      for (const p of page.CommonPrefixes ?? []) prefixes.add(p.Prefix!.slice('tmp/'.length, -1));
+      token = page.NextContinuationToken;
+    } while (token);
+
+    const jobs = new Map<string, string[]>();
+    for (const jobStatus of ACTIVE) {
+      let next: string | undefined;
+      do {
+        const page = await aws.batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, jobStatus, nextToken: next }));
+        for (const job of page.jobSummaryList ?? []) {
+          const runId = JOB_NAME.exec(job.jobName ?? '')?.[1];
+          if (runId) jobs.set(runId, [...(jobs.get(runId) ?? []), job.jobId!]);
+        }
+        next = page.nextToken;
+      } while (next);
+    }
+    return { tables, prefixes, jobs };
+  }
+
+  return async function sweepOrphans(): Promise<SweepResult> {
+    const { tables, prefixes, jobs } = await candidateRuns();
+    const result: SweepResult = { runs: [], tables: 0, objects: 0, jobs: 0 };
+    for (const runId of new Set([...tables.keys(), ...prefixes, ...jobs.keys()])) {
+      if (!(await isClosed(runId))) continue;
+      for (const jobId of jobs.get(runId) ?? []) {
+        await aws.batch.send(new TerminateJobCommand({ jobId, reason: `drover sweeper: run ${runId} is closed` }));
+        result.jobs++;
+      }
+      const resources = runResources(runId, config.aws.bucket, config.aws.tablePrefix);
+      if (tables.has(runId) && (await deleteRunTable(aws.dynamodb, resources.table))) result.tables++;
+      result.objects += await deletePrefix(aws.s3, config.aws.bucket, resources.tmpPrefix);
+      result.runs.push(runId);
+      Context.current().heartbeat(result);
+    }
+    return result;
+  };
+}

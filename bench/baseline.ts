@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { startNode, runNode } from './child-process.js';
+import { portalStats } from './portal-stats.js';
+
+export interface BaselineFigures {
+  seconds: number;
+  lookups: number;
+  /** Requests the baseline's own portal counted. */
+  requests: number;
+  peakInFlight: number;
+  found: number;
+  notFound: number;
+  errors: number;
+}
+
+/**
+ * The naive script against a portal of its own (same latency, seed and no faults), so the
+ * portal's request and peak in-flight counts are the baseline's alone.
+ */
+export async function runBaseline(root: string, opts: { records: number; latencyMs: number; concurrency: number }): Promise<BaselineFigures> {
+  const portal = await startNode(
+    join(root, 'dist/portal/main.js'),
+    ['--port', '0', '--latency', String(opts.latencyMs), '--fault-rate', '0', '--seed', '42'],
+    root,
+    /portal listening on (http:\/\/\S+)/,
+  );
+  try {
+    const url = portal.match[1]!;
+    const out = await runNode(join(root, 'dist/bench/naive.js'), ['--url', url, '--records', String(opts.records), '--concurrency', String(opts.concurrency)], root);
+    const naive = JSON.parse(out.trim().split('\n').pop()!) as Omit<BaselineFigures, 'requests' | 'peakInFlight'> & { requests: number };
+    const stats = await portalStats(url);
+    return { ...naive, requests: stats.requests, peakInFlight: stats.peakInFlight };
+  } finally {
+    await portal.stop();
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * One politeness budget for the tax source, shared by every array child of a run through
+ * the run's DynamoDB table (see state-item.ts for the layout).
+ *
+ * Trade-off. A DynamoDB round trip per HTTP request would bound the source exactly but
+ * cost as much as the requests themselves and make one item the bottleneck of the run.
+ * Instead:
+ * - Concurrency is leased in blocks: a child takes up to `blockSize` slots in one
+ *   transaction, grants them to its requests locally, renews the lease every
+ *   `leaseMs / 3` and gives unused slots back after `idleReturnMs`. The bound over all
+ *   children stays exact (a request only runs on a leased slot); the price is that slots
+ *   idle in one child for up to `idleReturnMs` while another waits, and that a dead
+ *   child's slots are lost for up to `leaseMs + clockSkewMs`.
+ * - The rate is a token bucket on the state item, taken in batches of up to
+ *   `burstSeconds` of the rate, so a child writes once per batch rather than per request.
+ *   A batch is spent within `burstSeconds` or dropped, so the rate over any second stays
+ *   within the rate plus one bucket.
+ * - Pause, Retry-After and rate changes reach a child on its next write to the state item,
+ *   or within `refreshMs` through a read: a child that is not rate limited may send for up
+ *   to `refreshMs` after another child was told to wait. The child that got the
+ *   Retry-After stops at once, so the source never sees a throttled client come early.
+ * Waiting children poll with backoff (to 2 s) and eventually consistent reads: with many
+ * more children than slots that is the dominant cost, about one read per waiting child
+ * per second or two.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BudgetClosedError } from './errors.js';
+import { EventWindow } from './event-window.js';
+import { growLease, reclaimExpiredLeases, renewLease, shrinkLease, type LeaseRef } from './leases.js';
+import { resolveBudgetOptions, type SourceBudgetOptions } from './options.js';
+import { getState, initState, readBudgetState, type BudgetState, type SharedState } from './state-item.js';
+import { countThrottled, decreaseRate, extendNotBefore } from './throttle.js';
+import { capacity, round3, takeTokens } from './token-bucket.js';
+
+export type { SourceBudgetOptions } from './options.js';
+
+/** Gives a slot back. Calling it again does nothing. */
+export type Release = () => void;
+
+export interface BudgetSnapshot extends BudgetState {
+  /** Slots this child leases. */
+  held: number;
+  /** Of those, slots its requests use now. */
+  granted: number;
+  /** Requests of this child waiting for a slot or token. */
+  waiting: number;
+}
+
+export interface SourceBudget {
+  /** Waits for a slot (and a token when rate limited, and the end of any Retry-After); resolves with its release. */
+  acquire(): Promise<Release>;
+  /** Tells the budget an HTTP status the source answered, with its Retry-After in ms. 429 and 503 lower the shared rate. */
+  report(status: number, retryAfterMs?: number): void;
+  /** The shared state and this child's part in it. */
+  snapshot(): Promise<BudgetSnapshot>;
+  /** Gives every slot back and stops; waiting `acquire()` calls reject with BudgetClosedError. */
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  resolve(release: Release): void;
+  reject(error: unknown): void;
+}
+
+/** Span of this child's own send and success rates, used to size a decrease. */
+const RATE_WINDOW_MS = 2000;
+const MAX_POLL_MS = 2000;
+
+/** A seq no other child picks: the lease item of this process (a retried child gets a new one). */
+function leaseSeq(): number {
+  return 1 + Math.floor(Math.random() * 2 ** 52);
+}
+
+/**
+ * Creates this child's handle on the run's budget. Nothing is written until the first
+ * `acquire()` or `report()`.
+ *
+ * @throws {BudgetOptionsError} on bad options.
+ */
+export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
+  const o = resolveBudgetOptions(options);
+  const { ddb, table } = o;
+  const ref: LeaseRef = { table, seq: leaseSeq(), clientId: o.clientId, held: 0 };
+  const closing = new AbortController();
+  const waiters: Waiter[] = [];
+  const goodput = new EventWindow(RATE_WINDOW_MS, Date.now());
+
+  let state: SharedState | undefined;
+  let stateAt = 0;
+  let init: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  let closed = false;
+  /** Slots handed to requests and not yet released. */
+  let granted = 0;
+  /** Slots being given back: no longer grantable. */
+  let releasing = 0;
+  let tokens = 0;
+  let tokensAt = 0;
+  /** A Retry-After this child was given, known before the shared item says so. */
+  let localNotBefore = 0;
+  let lastReclaim = 0;
+  let pumping: Promise<void> | undefined;
+  let flushing: Promise<void> | undefined;
+  let pending429 = 0;
+  let pending503 = 0;
+  let pendingUntil = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** Lease writes one at a time, so `ref.held` always matches the item. */
+  let leaseChain: Promise<unknown> = Promise.resolve();
+
+  const grantable = (): number => ref.held - releasing - granted;
+  const tokenTtlMs = Math.max(100, o.burstSeconds * 1000);
+
+  async function nap(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: closing.signal });
+    } catch {
+      // closed while asleep
+    }
+  }
+
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = leaseChain.then(task);
+    leaseChain = run.catch(() => undefined);
+    return run;
+  }
+
+  function fail(error: unknown): void {
+    failure ??= { error };
+    for (const w of waiters.splice(0)) w.reject(error);
+  }
+
+  function ensureInit(): Promise<void> {
+    init ??= initState(ddb, table, o.maxConcurrency, o.maxRps, Date.now()).then((s) => {
+      state = s;
+      stateAt = Date.now();
+    });
+    return init;
+  }
+
+  async function refresh(consistent: boolean): Promise<SharedState> {
+    const s = await getState(ddb, table, consistent);
+    if (s === undefined) {
+      init = undefined; // the item is gone (a test or operator reset it): start it again
+      await ensureInit();
+    } else {
+      state = s;
+      stateAt = Date.now();
+    }
+    return state!;
+  }
+
+  function lostLease(): void {
+    // Our slots were taken back while we missed renewals; requests in flight finish, new ones need a new lease.
+    ref.held = 0;
+  }
+
+  /** Leases more slots for the requests waiting. Returns the slots gained. */
+  async function grow(): Promise<number> {
+    const want = Math.min(o.blockSize, granted + waiters.length) - ref.held;
+    if (want <= 0) return 0;
+    let s = state!;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (s.free < 1 || attempt > 0) s = await refresh(true);
+      const now = Date.now();
+      if (s.free < 1 && now - lastReclaim >= o.leaseMs / 4) {
+        lastReclaim = now;
+        if ((await reclaimExpiredLeases(ddb, table, now, o.clockSkewMs)) > 0) s = await refresh(true);
+      }
+      if (s.free < 1 || s.paused) return 0;
+      const k = Math.min(want, s.free);
+      const refused = await growLease(ddb, ref, k, Date.now() + o.leaseMs);
+      if (refused === undefined) {
+        ref.held += k;
+        state = { ...s, free: s.free - k };
+        return k;
+      }
+      if (refused === 'lease') lostLease();
+    }
+    return 0;
+  }
+
+  /** Gives back every slot not in use (if no request waits for one). */
+  function returnSurplus(): void {
+    void serial(async () => {
+      const k = ref.held - granted;
+      if (k <= 0 || (waiters.length > 0 && !closed && !state?.paused)) return;
+      releasing = k;
+      try {
+        const refused = await shrinkLease(ddb, ref, k, Date.now() + o.leaseMs);
+        if (refused === 'lease') lostLease();
+        else if (refused === undefined) {
+          ref.held -= k;
+          if (state) state = { ...state, free: state.free + k };
+        }
+      } finally {
+        releasing = 0;
+      }
+    }).catch(fail);
+  }
+
+  function afterRelease(): void {
+    if (waiters.length > 0) return kick();
+    if (closed) return;
+    if (state?.paused || (state?.free ?? 0) < 0) return returnSurplus();
+    idleTimer ??= setTimeout(() => {
+      idleTimer = undefined;
+      if (waiters.length === 0) returnSurplus();
+    }, o.idleReturnMs).unref();
+  }
+
+  function release(): Release {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      granted -= 1;
+      afterRelease();
+    };
+  }
+
+  /** Hands out slots (and tokens) to waiters, one at a time, until none waits. */
+  async function pump(): Promise<void> {
+    let polls = 0;
+    while (waiters.length > 0 && !closed && !failure) {
+      await ensureInit();
+      const now = Date.now();
+      const s = now - stateAt >= o.refreshMs ? await refresh(false) : state!;
+      if (s.paused) {
+        if (ref.held > granted) returnSurplus();
+        await nap(o.refreshMs);
+        continue;
+      }
+      const until = Math.max(s.notBefore, localNotBefore);
+      if (until > now) {
+        await nap(until - now);
+        continue;
+      }
+      if (grantable() <= 0) {
+        if ((await serial(grow)) > 0) polls = 0;
+        else await nap(Math.min(MAX_POLL_MS, 100 * 2 ** polls++) * (0.5 + Math.random() / 2));
+        continue;
+      }
+      if (s.rate !== undefined) {
+        if (now - tokensAt > tokenTtlMs) tokens = 0;
+        if (tokens < 1) {
+          const want = Math.max(1, Math.min(waiters.length, grantable(), Math.floor(capacity(s.rate, o.burstSeconds))));
+          const taken = await takeTokens(ddb, table, s, want, now, o);
+          if (taken.kind === 'taken') {
+            tokens = taken.granted;
+            tokensAt = Date.now();
+            state = taken.state;
+            stateAt = tokensAt;
+          } else if (taken.kind === 'empty') await nap(taken.waitMs);
+          else await refresh(true);
+          continue;
+        }
+        tokens -= 1;
+      }
+      granted += 1;
+      waiters.shift()!.resolve(release());
+    }
+  }
+
+  function kick(): void {
+    if (pumping || closed) return;
+    pumping = pump()
+      .catch(fail)
+      .finally(() => {
+        pumping = undefined;
+        if (waiters.length > 0 && !closed && !failure) kick();
+      });
+  }
+
+  /** This child's goodput scaled by its share of the leased slots: an estimate of the run's. */
+  function estimatedGoodput(s: SharedState, now: number): number {
+    const share = ref.held > 0 ? Math.max(1, (s.limit - s.free) / ref.held) : 1;
+    return goodput.perSecond(now) * share;
+  }
+
+  async function decrease(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const s = state!;
+      const now = Date.now();
+      if (now < s.holdUntil) return;
+      // From what got through rather than what was sent: a burst far past the source's limit would otherwise take many halvings.
+      const base = Math.min(s.rate ?? Infinity, estimatedGoodput(s, now));
+      const rate = round3(Math.max(o.minRps, o.decreaseFactor * base));
+      const from = Math.max(now, s.notBefore, localNotBefore);
+      const after = await decreaseRate(ddb, table, s, rate, from, from + o.cooldownMs);
+      if (after) {
+        state = after;
+        stateAt = Date.now();
+        return;
+      }
+      await refresh(true);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    await ensureInit();
+    let flushedUntil = 0;
+    while (pending429 + pending503 > 0) {
+      const [a, b, until] = [pending429, pending503, pendingUntil];
+      pending429 = 0;
+      pending503 = 0;
+      if (until > flushedUntil) {
+        await extendNotBefore(ddb, table, until);
+        flushedUntil = until;
+      }
+      state = await countThrottled(ddb, table, a, b);
+      stateAt = Date.now();
+      await decrease();
+    }
+  }
+
+  const renewTimer = setInterval(() => {
+    if (ref.held === 0) return;
+    void serial(async () => {
+      if (ref.held > 0 && !(await renewLease(ddb, ref, Date.now() + o.leaseMs))) lostLease();
+    }).catch(fail);
+  }, Math.max(100, Math.floor(o.leaseMs / 3))).unref();
+
+  return {
+    acquire() {
+      if (failure) return Promise.reject(failure.error);
+      if (closed) return Promise.reject(new BudgetClosedError());
+      return new Promise<Release>((resolve, reject) => {
+        waiters.push({ resolve, reject });
+        kick();
+      });
+    },
+
+    report(status, retryAfterMs) {
+      if (closed) return;
+      const now = Date.now();
+      if (status !== 429 && status !== 503) {
+        if (status < 400 || status === 404) goodput.add(now);
+        return;
+      }
+      if (status === 429) pending429 += 1;
+      else pending503 += 1;
+      if (retryAfterMs !== undefined && retryAfterMs > 0) {
+        localNotBefore = Math.max(localNotBefore, now + retryAfterMs);
+        pendingUntil = Math.max(pendingUntil, localNotBefore);
+      }
+      flushing ??= flush()
+        .catch(fail)
+        .finally(() => {
+          flushing = undefined;
+        });
+    },
+
+    async snapshot() {
+      return { ...(await readBudgetState(ddb, table)), held: ref.held, granted, waiting: waiters.length };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(renewTimer);
+      if (idleTimer) clearTimeout(idleTimer);
+      closing.abort();
+      for (const w of waiters.splice(0)) w.reject(new BudgetClosedError('the source budget was closed while waiting for a slot'));
+      await pumping;
+      await flushing;
+      granted = 0;
+      returnSurplus();
+      await leaseChain;
+      if (failure) throw failure.error;
+    },
+  };
+}

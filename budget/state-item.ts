@@ -1,0 +1,155 @@
+/**
+ * Where the budget lives in the run table: a reserved partition, `chunk = -1`, that the
+ * report never reads (it queries chunks 0 and up). `seq = 0` is the shared state item;
+ * every other seq is one child's concurrency lease.
+ */
+import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export const BUDGET_CHUNK = -1;
+export const STATE_SEQ = 0;
+
+export type Item = Record<string, AttributeValue>;
+
+export function budgetKey(seq: number): Item {
+  return { chunk: { N: String(BUDGET_CHUNK) }, seq: { N: String(seq) } };
+}
+
+/** Every attribute is written as `#name`, since several (`limit`, ...) are DynamoDB reserved words. */
+export function names(...expressions: (string | undefined)[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const expression of expressions) for (const [, name] of (expression ?? '').matchAll(/#(\w+)/g)) out[`#${name!}`] = name!;
+  return out;
+}
+
+/** Only the `:values` the expressions use: DynamoDB refuses unused ones. */
+export function usedValues(values: Item, ...expressions: (string | undefined)[]): Item {
+  const text = expressions.join(' ');
+  return Object.fromEntries(Object.entries(values).filter(([key]) => new RegExp(`${key}\\b`).test(text)));
+}
+
+/** Three decimals keep DynamoDB's decimal numbers short and clear of float noise. */
+export function num(value: number): AttributeValue {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return { N: String(Math.round(value * 1000) / 1000) };
+}
+
+/** The shared state item, as the budget reads it. Times are epoch ms. */
+export interface SharedState {
+  /** Slots over all children (`maxConcurrency`). */
+  limit: number;
+  /** Slots not leased; `limit - free` are leased. Negative after the limit was lowered below what is leased. */
+  free: number;
+  paused: boolean;
+  maxRps?: number;
+  /** The adaptive rate in requests per second; absent: no rate limit (the source never throttled and no maxRps). */
+  rate?: number;
+  tokens: number;
+  refilledAt: number;
+  /** No request may go out before this (the latest Retry-After). */
+  notBefore: number;
+  /** Until then throttling does not lower the rate again and the rate does not climb. */
+  holdUntil: number;
+  throttled429: number;
+  throttled503: number;
+  decreases: number;
+}
+
+function n(item: Item, key: string, fallback = 0): number {
+  const v = item[key]?.N;
+  return v === undefined ? fallback : Number(v);
+}
+
+export function parseState(item: Item | undefined): SharedState | undefined {
+  if (!item?.limit?.N) return undefined;
+  return {
+    limit: n(item, 'limit'),
+    free: n(item, 'free'),
+    paused: item.paused?.BOOL === true,
+    ...(item.maxRps?.N === undefined ? {} : { maxRps: n(item, 'maxRps') }),
+    ...(item.rate?.N === undefined ? {} : { rate: n(item, 'rate') }),
+    tokens: n(item, 'tokens'),
+    refilledAt: n(item, 'refilledAt'),
+    notBefore: n(item, 'notBefore'),
+    holdUntil: n(item, 'holdUntil'),
+    throttled429: n(item, 'throttled429'),
+    throttled503: n(item, 'throttled503'),
+    decreases: n(item, 'decreases'),
+  };
+}
+
+/** Sets every attribute a missing state item lacks; an existing value (another child's, or `setBudgetControl`'s) wins. */
+export const INIT_STATE =
+  'SET #limit = if_not_exists(#limit, :limit), #free = if_not_exists(#free, :limit), #paused = if_not_exists(#paused, :false), ' +
+  '#tokens = if_not_exists(#tokens, :zero), #refilledAt = if_not_exists(#refilledAt, :now), #notBefore = if_not_exists(#notBefore, :zero), ' +
+  '#holdUntil = if_not_exists(#holdUntil, :zero), #throttled429 = if_not_exists(#throttled429, :zero), ' +
+  '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero)';
+
+export function initValues(limit: number, now: number): Item {
+  return { ':limit': num(limit), ':false': { BOOL: false }, ':zero': num(0), ':now': num(now) };
+}
+
+/** Creates the state item if needed and returns it as it stands. */
+export async function initState(ddb: DynamoDBClient, table: string, maxConcurrency: number, maxRps: number | undefined, now: number): Promise<SharedState> {
+  // A configured maxRps starts the bucket at that rate; without one the rate stays absent (unlimited) until throttling.
+  const rps = maxRps === undefined ? '' : ', #maxRps = if_not_exists(#maxRps, :rps), #rate = if_not_exists(#rate, :rps)';
+  const expression = INIT_STATE + rps;
+  const out = await ddb.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: budgetKey(STATE_SEQ),
+      UpdateExpression: expression,
+      ExpressionAttributeNames: names(expression),
+      ExpressionAttributeValues: { ...initValues(maxConcurrency, now), ...(maxRps === undefined ? {} : { ':rps': num(maxRps) }) },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return parseState(out.Attributes)!;
+}
+
+export async function getState(ddb: DynamoDBClient, table: string, consistent: boolean): Promise<SharedState | undefined> {
+  const out = await ddb.send(new GetItemCommand({ TableName: table, Key: budgetKey(STATE_SEQ), ConsistentRead: consistent }));
+  return parseState(out.Item);
+}
+
+/** The budget as the progress query shows it. */
+export interface BudgetState {
+  /** The shared rate in requests per second; null: not rate-limited. */
+  rate: number | null;
+  /** The configured ceiling of the rate; null: none. */
+  maxRps: number | null;
+  /**
+   * Slots leased by children. Each request in flight holds a slot, so this bounds the
+   * requests in flight from above (a child keeps idle slots for `idleReturnMs`).
+   */
+  inFlight: number;
+  /** Slots over all children; 0 before any child or control reached the table. */
+  limit: number;
+  paused: boolean;
+  /** 429 answers reported by children, over the run. */
+  throttled429: number;
+  throttled503: number;
+  /** Times the shared rate was lowered. */
+  decreases: number;
+  /** Epoch ms before which no child sends (Retry-After); 0 when none was given. */
+  notBefore: number;
+}
+
+export function toBudgetState(state: SharedState | undefined): BudgetState {
+  if (!state) return { rate: null, maxRps: null, inFlight: 0, limit: 0, paused: false, throttled429: 0, throttled503: 0, decreases: 0, notBefore: 0 };
+  return {
+    rate: state.rate ?? null,
+    maxRps: state.maxRps ?? null,
+    inFlight: state.limit - state.free,
+    limit: state.limit,
+    paused: state.paused,
+    throttled429: state.throttled429,
+    throttled503: state.throttled503,
+    decreases: state.decreases,
+    notBefore: state.notBefore,
+  };
+}
+
+/** The run's budget for the progress query: one strongly consistent read. */
+export async function readBudgetState(ddb: DynamoDBClient, table: string): Promise<BudgetState> {
+  return toBudgetState(await getState(ddb, table, true));
+}

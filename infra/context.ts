@@ -1,0 +1,73 @@
+/**
+ * The app's structural choices, read from CDK context (`cdk.json` or `-c key=value`).
+ * Values that differ per deployment but not in shape (endpoint, namespace, addresses) are
+ * CloudFormation parameters instead (see `parameters.ts`), so one synthesized template
+ * serves every environment.
+ */
+export type TemporalAuth = 'api-key' | 'mtls';
+
+export interface DroverContext {
+  /** How the fleet and the trigger authenticate to Temporal. Context `drover:temporalAuth`; default `api-key`. */
+  temporalAuth: TemporalAuth;
+  /** Use the account's default VPC (looked up; needs a real account) instead of creating one. Context `drover:useDefaultVpc`; default false. */
+  useDefaultVpc: boolean;
+  /**
+   * A prebuilt image (`repo:tag` in a registry the tasks can pull from) instead of building
+   * this repository's Dockerfile as an asset. Context `drover:image`; default unset.
+   */
+  image?: string;
+  /** Fewest and most worker tasks. Context `drover:workerMin` / `drover:workerMax`; default 1 and 4. */
+  workerMin: number;
+  workerMax: number;
+  /** Most vCPUs Batch runs at once in each compute environment. Context `drover:maxVcpus`; default 64. */
+  maxVcpus: number;
+}
+
+const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus'] as const;
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+  readonly code = 'DROVER_BAD_CONTEXT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+type Lookup = (key: string) => unknown;
+
+function int(get: Lookup, key: string, fallback: number, min: number, max: number): number {
+  const raw = get(`drover:${key}`);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ContextError(`drover:${key}=${String(raw)}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * Reads and validates `drover:*` context. `keys` lists every context key present, so an
+ * unknown `drover:` key (a typo) is refused rather than ignored.
+ */
+export function readDroverContext(get: Lookup, keys: string[]): DroverContext {
+  for (const key of keys) {
+    if (key.startsWith('drover:') && !(KEYS as readonly string[]).includes(key.slice('drover:'.length))) {
+      throw new ContextError(`${key} is not a drover context key; known: ${KEYS.map((k) => `drover:${k}`).join(', ')}`);
+    }
+  }
+  const auth = get('drover:temporalAuth') ?? 'api-key';
+  if (auth !== 'api-key' && auth !== 'mtls') throw new ContextError(`drover:temporalAuth=${String(auth)}: expected api-key or mtls`);
+  const useDefaultVpc = String(get('drover:useDefaultVpc') ?? 'false');
+  if (!/^(true|false)$/.test(useDefaultVpc)) throw new ContextError(`drover:useDefaultVpc=${useDefaultVpc}: expected true or false`);
+  const image = get('drover:image');
+  if (image !== undefined && (typeof image !== 'string' || image.trim() === '')) throw new ContextError('drover:image must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/drover:1.0');
+  const workerMin = int(get, 'workerMin', 1, 0, 100);
+  const workerMax = int(get, 'workerMax', 4, 1, 100);
+  if (workerMax < workerMin) throw new ContextError(`drover:workerMax (${workerMax}) is below drover:workerMin (${workerMin})`);
+  return {
+    temporalAuth: auth,
+    useDefaultVpc: useDefaultVpc === 'true',
+    image: image as string | undefined,
+    workerMin,
+    workerMax,
+    maxVcpus: int(get, 'maxVcpus', 64, 1, 4096),
+  };
+}

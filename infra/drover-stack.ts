@@ -1,0 +1,112 @@
+import { CfnCondition, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { Alarms } from './constructs/alarms.js';
+import { droverImage } from './constructs/image.js';
+import { Network } from './constructs/network.js';
+import { ScrapeBatch } from './constructs/scrape-batch.js';
+import { Storage } from './constructs/storage.js';
+import { TemporalCredentials } from './constructs/temporal-credentials.js';
+import { Trigger, TRIGGER_TIMEOUT } from './constructs/trigger.js';
+import { WorkerFleet } from './constructs/worker-fleet.js';
+import type { DroverContext } from './context.js';
+import { suppressAcceptedFindings } from './nag-suppressions.js';
+import { declareParameters } from './parameters.js';
+
+export const TABLE_PREFIX = 'drover-run-';
+
+export interface DroverStackProps extends StackProps {
+  drover: DroverContext;
+}
+
+/** The whole production path: upload → queue → trigger → Temporal workers → Batch children → report by mail. */
+export class DroverStack extends Stack {
+  readonly storage: Storage;
+  readonly trigger: Trigger;
+  readonly fleet: WorkerFleet;
+  readonly scrape: ScrapeBatch;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: DroverStackProps) {
+    super(scope, id, props);
+    const ctx = props.drover;
+    const params = declareParameters(this);
+
+    const network = new Network(this, 'Network', { useDefaultVpc: ctx.useDefaultVpc });
+    this.storage = new Storage(this, 'Storage', { consumerTimeout: TRIGGER_TIMEOUT });
+    const credentials = new TemporalCredentials(this, 'TemporalCredentials', { auth: ctx.temporalAuth, secretArn: params.temporalSecretArn });
+    const sender = new ses.EmailIdentity(this, 'Sender', { identity: ses.Identity.email(params.senderAddress) });
+    const image = droverImage(ctx.image);
+
+    const temporalEnv = {
+      TEMPORAL_ADDRESS: params.temporalAddress,
+      TEMPORAL_NAMESPACE: params.temporalNamespace,
+      TEMPORAL_TASK_QUEUE: 'drover',
+    };
+    // AWS_REGION is not set here: Lambda refuses it as reserved, and ECS and Batch set it.
+    const awsEnv = {
+      DROVER_BUCKET: this.storage.bucket.bucketName,
+      DROVER_TABLE_PREFIX: TABLE_PREFIX,
+      DROVER_MAIL_FROM: params.senderAddress,
+      DROVER_MAIL_TO: params.defaultRecipient,
+    };
+
+    this.scrape = new ScrapeBatch(this, 'Scrape', {
+      vpc: network.vpc,
+      subnets: network.subnets,
+      securityGroup: network.securityGroup,
+      image,
+      bucket: this.storage.bucket,
+      tablePrefix: TABLE_PREFIX,
+      environment: { TAX_SOURCE_URL: params.taxSourceUrl },
+      maxVcpus: ctx.maxVcpus,
+    });
+
+    this.trigger = new Trigger(this, 'Trigger', {
+      bucket: this.storage.bucket,
+      queue: this.storage.queue,
+      credentials,
+      environment: { ...temporalEnv, ...awsEnv },
+    });
+
+    this.fleet = new WorkerFleet(this, 'Workers', {
+      vpc: network.vpc,
+      subnets: network.subnets,
+      securityGroup: network.securityGroup,
+      image,
+      bucket: this.storage.bucket,
+      senderIdentity: sender,
+      batch: this.scrape,
+      tablePrefix: TABLE_PREFIX,
+      environment: {
+        ...temporalEnv,
+        ...awsEnv,
+        TEMPORAL_UI_URL: params.temporalUiUrl,
+        BATCH_JOB_QUEUE: this.scrape.jobQueue.jobQueueArn,
+        BATCH_JOB_DEFINITION: this.scrape.jobDefinition.jobDefinitionArn,
+        TAX_SOURCE_URL: params.taxSourceUrl,
+      },
+      secrets: credentials.ecsSecrets,
+      minTasks: ctx.workerMin,
+      maxTasks: ctx.workerMax,
+    });
+
+    const hasAlarmEmail = new CfnCondition(this, 'HasAlarmEmail', { expression: Fn.conditionNot(Fn.conditionEquals(params.alarmEmail, '')) });
+    this.alarms = new Alarms(this, 'Alarms', {
+      deadLetterQueue: this.storage.deadLetterQueue,
+      workerLogGroup: this.fleet.logGroup,
+      alarmEmail: params.alarmEmail,
+      subscribeWhen: (subscription) => (subscription.cfnOptions.condition = hasAlarmEmail),
+    });
+
+    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName, description: 'Upload workbooks to s3://<this>/incoming/' });
+    new CfnOutput(this, 'TriggerQueueUrl', { value: this.storage.queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.storage.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'WorkerLogGroup', { value: this.fleet.logGroup.logGroupName });
+    new CfnOutput(this, 'ScraperLogGroup', { value: this.scrape.logGroup.logGroupName });
+    new CfnOutput(this, 'JobQueue', { value: this.scrape.jobQueue.jobQueueArn });
+    new CfnOutput(this, 'WorkerService', { value: this.fleet.service.serviceName });
+
+    suppressAcceptedFindings(this);
+  }
+}
