@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { planConcurrency } from './plan.js';
 import { runOnce, type BenchFigures } from './run-once.js';
-import { formatTable } from './table.js';
+import { formatCpu, formatTable } from './table.js';
 
 const program = new Command()
   .name('drover-bench')
@@ -36,6 +36,7 @@ for (const records of list) {
   runs.push(await runOnce({ root, records, latencyMs: flags.latency, concurrency: flags.concurrency, plan, say, verbose: flags.verbose }));
 }
 console.log(formatTable(runs));
+console.log(formatCpu(runs));
 console.log(JSON.stringify(flags.sizes ? { sizes: list, runs } : runs[0]));
 
 function whole(min: number): (value: string) => number {

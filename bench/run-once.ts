@@ -16,6 +16,7 @@ import { BenchError } from './errors.js';
 import { historyTimes, stageSeconds, STAGE_ACTIVITIES, type HistoryEventLike, type HistoryStage } from './history-stages.js';
 import type { ConcurrencyPlan } from './plan.js';
 import { portalStats } from './portal-stats.js';
+import { cpuDelta, cpuSnapshot } from './proc-cpu.js';
 import { sampleChildRss, vmHwmKb } from './proc-rss.js';
 
 export interface RunOptions {
@@ -72,6 +73,8 @@ export interface BenchFigures {
   childrenSeconds: number;
   historyEvents: number;
   emailConfirmed: boolean;
+  /** CPU seconds per stack process from the upload to the end of the run; `children` is every array child together. */
+  cpuSeconds: Record<string, number>;
 }
 
 const STACK_POINTERS = [
@@ -169,6 +172,8 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
       const executorPid = stack.services.get('batch')?.pid;
       if (!workerPid || !executorPid) throw new BenchError('the stack has no worker or Batch executor process', 'BENCH_RUN_FAILED');
       const sampler = sampleChildRss({ executorPid });
+      const pids = new Map([...stack.services].flatMap(([name, service]) => (service.pid ? [[name, service.pid] as const] : [])));
+      const cpuBefore = cpuSnapshot(pids);
       const sentBefore = await sentCount(aws);
 
       o.say(`uploading and running ${o.records} records`);
@@ -192,6 +197,7 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         throw new BenchError(`run ${runId} failed: ${failure instanceof Error ? failure.message : String(failure)}`, 'BENCH_RUN_FAILED', { cause: failure });
       }
       const children = sampler.stop();
+      const cpuSeconds = cpuDelta(cpuBefore, cpuSnapshot(pids));
       const workerKb = vmHwmKb(workerPid) ?? 0;
 
       const history = await handle.fetchHistory();
@@ -251,6 +257,7 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         childrenSeconds: round(children.firstSeenMs !== undefined && children.lastSeenMs !== undefined ? (children.lastSeenMs - children.firstSeenMs) / 1000 : 0),
         historyEvents: times.events,
         emailConfirmed,
+        cpuSeconds,
       };
     } finally {
       await connection?.close();

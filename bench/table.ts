@@ -35,6 +35,13 @@ const COLUMNS: Column[] = [
   { head: 'events', value: (f) => f.historyEvents },
 ];
 
+/** One line of where the CPU went, per run. */
+export function formatCpu(runs: BenchFigures[]): string {
+  return runs
+    .map((f) => `cpu s (${f.records} records): ${Object.entries(f.cpuSeconds).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`)
+    .join('\n');
+}
+
 /** Markdown table, one row per run; with several runs, a last row of growth from the first to the last. */
 export function formatTable(runs: BenchFigures[]): string {
   const rows = runs.map((f) => COLUMNS.map((c) => String(c.value(f))));

@@ -49,6 +49,7 @@ export interface Config {
     portalPort: number;
     portalLatencyMs: number;
     portalFaultRate: number;
+    portalFaultKinds: string;
     portalSeed: number;
   };
 }
@@ -195,6 +196,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       portalPort: num('DROVER_PORTAL_PORT'),
       portalLatencyMs: num('DROVER_PORTAL_LATENCY_MS'),
       portalFaultRate: num('DROVER_PORTAL_FAULT_RATE'),
+      portalFaultKinds: str('DROVER_PORTAL_FAULT_KINDS')!,
       portalSeed: num('DROVER_PORTAL_SEED'),
     },
   };

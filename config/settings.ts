@@ -51,7 +51,7 @@ export const SETTINGS = [
   // Source
   { env: 'TAX_SOURCE_URL', type: 'url', doc: 'Base URL of the county tax portal. When set, `npm start` does not start the demo portal.' },
   { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },
-  { env: 'TAX_SOURCE_RETRIES', type: 'int', default: '6', min: 0, max: 20, doc: 'Retries of one request after a fault (5xx, reset, timeout, truncated or maintenance page, 429).' },
+  { env: 'TAX_SOURCE_RETRIES', type: 'int', default: '10', min: 0, max: 20, doc: 'Retries of one request after a fault (5xx, reset, timeout, truncated or maintenance page, 429).' },
   { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', default: '8', min: 1, max: 1000, doc: 'Requests one array child keeps in flight.' },
   // Sheet
   { env: 'SHEET_MAX_BYTES', type: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest workbook accepted, in bytes (100 MiB).' },
@@ -67,6 +67,7 @@ export const SETTINGS = [
   { env: 'DROVER_PORTAL_PORT', type: 'int', default: '4568', min: 0, max: 65535, doc: 'Port of the demo tax portal.' },
   { env: 'DROVER_PORTAL_LATENCY_MS', type: 'int', default: '20', min: 0, doc: 'Latency the demo portal adds to each answer.' },
   { env: 'DROVER_PORTAL_FAULT_RATE', type: 'number', default: '0.05', min: 0, max: 1, doc: 'Share of demo-portal requests that meet a transient fault.' },
+  { env: 'DROVER_PORTAL_FAULT_KINDS', type: 'string', default: '500,reset,truncated,maintenance,429,slow', doc: 'Faults the demo portal picks from: 500, reset, truncated, maintenance, 429, slow, hang.' },
   { env: 'DROVER_PORTAL_SEED', type: 'int', default: '42', min: 0, doc: 'Seed of the demo portal\'s data and faults.' },
 ] as const satisfies readonly Setting[];
 

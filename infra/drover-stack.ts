@@ -107,6 +107,6 @@ export class DroverStack extends Stack {
     new CfnOutput(this, 'JobQueue', { value: this.scrape.jobQueue.jobQueueArn });
     new CfnOutput(this, 'WorkerService', { value: this.fleet.service.serviceName });
 
-    suppressAcceptedFindings(this);
+    suppressAcceptedFindings(this, network.vpc);
   }
 }

@@ -115,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   ];
   if (startPortal) {
     specs.push(
-      node('portal', 'portal/main.js', ['--port', String(portalPort), '--latency', String(config.stack.portalLatencyMs), '--fault-rate', String(config.stack.portalFaultRate), '--seed', String(config.stack.portalSeed)], {
+      node('portal', 'portal/main.js', ['--port', String(portalPort), '--latency', String(config.stack.portalLatencyMs), '--fault-rate', String(config.stack.portalFaultRate), '--fault-kinds', config.stack.portalFaultKinds, '--seed', String(config.stack.portalSeed)], {
         probe: httpProbe(`${file.portal.url}/healthz`),
       }),
     );

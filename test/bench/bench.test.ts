@@ -24,7 +24,7 @@ describe('npm run bench', () => {
     expect(lines[0]).toMatch(/^\| records \| wall s \|/);
     const figures = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 
-    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'emailConfirmed'].sort());
+    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'emailConfirmed', 'cpuSeconds'].sort());
     for (const name of NUMBERS) {
       expect([name, typeof figures[name]]).toEqual([name, 'number']);
       expect([name, Number.isFinite(figures[name])]).toEqual([name, true]);
@@ -32,6 +32,10 @@ describe('npm run bench', () => {
     const stages = figures.stageSeconds as Record<string, unknown>;
     expect(Object.keys(stages).sort()).toEqual([...STAGES].sort());
     for (const stage of STAGES) expect([stage, Number.isFinite(stages[stage])]).toEqual([stage, true]);
+
+    const cpu = figures.cpuSeconds as Record<string, unknown>;
+    expect(Object.keys(cpu).sort()).toEqual(['batch', 'children', 'moto', 'portal', 'temporal', 'trigger', 'worker']);
+    for (const [name, seconds] of Object.entries(cpu)) expect([name, Number.isFinite(seconds)]).toEqual([name, true]);
 
     expect(figures.records).toBe(500);
     expect(figures.customers).toBe(500);

@@ -3,17 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { PortalDataset } from '../../portal/dataset.js';
 import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
-import { runIdFor } from '../../trigger/run-id.js';
 import { fetchSentEmails } from '../../cli/mailbox.js';
 import type { CreditCheckResult } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
 import { expectedFor } from '../support/expected.js';
+import { bucketKeys, outcome, readReport, rootCause, runTables, upload } from '../support/runs.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
@@ -27,42 +24,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function upload(key: string, body: Buffer, notify?: string): Promise<string> {
-  const out = await stack.aws.s3.send(
-    new PutObjectCommand({ Bucket: stack.file.aws.bucket, Key: key, Body: body, Metadata: notify ? { notify } : undefined }),
-  );
-  return runIdFor(stack.file.aws.bucket, key, out.ETag!);
-}
-
-async function outcome(runId: string): Promise<{ result?: CreditCheckResult; error?: Error }> {
-  const handle = await eventually(`run ${runId} to start`, async () => {
-    const h = stack.client.workflow.getHandle(runId);
-    await h.describe();
-    return h;
-  });
-  try {
-    return { result: (await handle.result()) as CreditCheckResult };
-  } catch (error) {
-    return { error: error as Error };
-  }
-}
-
-async function bucketKeys(): Promise<string[]> {
-  const out = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: stack.file.aws.bucket }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
-}
-
-async function runTables(): Promise<string[]> {
-  const out = await stack.aws.dynamodb.send(new ListTablesCommand({}));
-  return (out.TableNames ?? []).filter((t) => t.startsWith('drover-run-'));
-}
-
-function rootCause(err: Error): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return (e as Error).message;
-}
-
 describe('the credit check through the whole embedded stack', () => {
   const dataset = new PortalDataset({ seed: 42 });
   const customers = dataset.customers(60);
@@ -74,8 +35,8 @@ describe('the credit check through the whole embedded stack', () => {
   it('turns an upload under incoming/ into a completed run', async () => {
     const path = join(scratch, 'customers.xlsx');
     await writeCustomerWorkbook(path, customers, { messy: true });
-    runId = await upload(key, readFileSync(path), 'boss@ranch.example');
-    const { result: r, error } = await outcome(runId);
+    runId = await upload(stack, key, readFileSync(path), 'boss@ranch.example');
+    const { result: r, error } = await outcome(stack, runId);
     expect(error).toBeUndefined();
     result = r!;
     expect(result.runId).toBe(runId);
@@ -85,10 +46,8 @@ describe('the credit check through the whole embedded stack', () => {
   }, 240_000);
 
   it('writes a report whose every row matches the portal', async () => {
-    const out = await stack.aws.s3.send(new GetObjectCommand({ Bucket: stack.file.aws.bucket, Key: result.reportKey }));
-    reportBytes = Buffer.from(await out.Body!.transformToByteArray());
-    const book = new ExcelJS.Workbook();
-    await book.xlsx.load(reportBytes as unknown as ArrayBuffer);
+    const { bytes, book } = await readReport(stack, result.reportKey);
+    reportBytes = bytes;
     expect(book.worksheets.map((w) => w.name)).toEqual(['Credit worthiness', 'Summary', 'Rejected']);
     const sheet = book.getWorksheet('Credit worthiness')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
@@ -130,8 +89,8 @@ describe('the credit check through the whole embedded stack', () => {
   });
 
   it('leaves only the archived input and the report behind', async () => {
-    expect(await runTables()).toEqual([]);
-    expect(await bucketKeys()).toEqual(['processed/east/May customers.xlsx', result.reportKey]);
+    expect(await runTables(stack)).toEqual([]);
+    expect(await bucketKeys(stack)).toEqual(['processed/east/May customers.xlsx', result.reportKey]);
   });
 
   it('can be found in Temporal by its search attributes', async () => {
@@ -146,8 +105,8 @@ describe('the credit check through the whole embedded stack', () => {
 
   it('fails a CSV renamed .xlsx before any lookup, says why, and keeps the stack serving', async () => {
     const csvKey = 'incoming/renamed.xlsx';
-    const badRun = await upload(csvKey, Buffer.from('Customer ID,Name,Parcel ID\nC1,Jo,12-345-678\n'));
-    const { error } = await outcome(badRun);
+    const badRun = await upload(stack, csvKey, Buffer.from('Customer ID,Name,Parcel ID\nC1,Jo,12-345-678\n'));
+    const { error } = await outcome(stack, badRun);
     expect(error).toBeDefined();
     expect(rootCause(error!)).toMatch(/not an? .*xlsx|CSV|text/i);
     const notice = (await fetchSentEmails(stack.file.aws.endpoint)).filter((m) => m.raw.includes(badRun));
@@ -156,8 +115,8 @@ describe('the credit check through the whole embedded stack', () => {
     expect(mail.subject).toMatch(/fail/i);
     expect(mail.text).toContain(rootCause(error!).slice(0, 40));
     expect(mail.attachments).toHaveLength(0);
-    expect(await runTables()).toEqual([]);
-    expect(await bucketKeys()).toContain('failed/renamed.xlsx');
-    expect((await bucketKeys()).filter((k) => k.startsWith('tmp/') || k.startsWith('incoming/'))).toEqual([]);
+    expect(await runTables(stack)).toEqual([]);
+    expect(await bucketKeys(stack)).toContain('failed/renamed.xlsx');
+    expect((await bucketKeys(stack)).filter((k) => k.startsWith('tmp/') || k.startsWith('incoming/'))).toEqual([]);
   }, 120_000);
 });

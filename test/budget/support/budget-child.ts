@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   });
 
   if (c.mode === 'hold') {
+    await budget.snapshot(); // reaches the table before saying so
+    say({ event: 'asking' });
     for (let slots = 1; slots <= c.concurrency; slots++) {
       await budget.acquire();
       say({ event: 'holding', slots });
@@ -67,7 +69,8 @@ async function main(): Promise<void> {
   await pool.drain();
   await budget.close();
   ddb.destroy();
-  say({ event: 'done', lookups, byStatus });
+  // Exit once the line is out: a pipe is written asynchronously.
+  process.stdout.write(`${JSON.stringify({ event: 'done', lookups, byStatus } satisfies BudgetChildEvent)}\n`, () => process.exit(0));
 }
 
 main().catch((err: unknown) => {

@@ -23,5 +23,6 @@ export interface BudgetChildConfig {
 
 /** One line the child prints on stdout. */
 export type BudgetChildEvent =
+  | { event: 'asking' }
   | { event: 'holding'; slots: number }
   | { event: 'done'; lookups: number; byStatus: Record<string, number> };

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { eventually } from '../../support/eventually.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BudgetChildConfig, BudgetChildEvent } from './child-config.js';
 
 export interface RunningChild {
@@ -16,7 +16,7 @@ export interface RunningChild {
 
 export function spawnBudgetChild(config: BudgetChildConfig): RunningChild {
   const proc = spawn(process.execPath, [join(process.cwd(), 'dist', 'test', 'budget', 'support', 'budget-child.js')], {
-    env: { ...process.env, BUDGET_CHILD: JSON.stringify(config) },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BUDGET_CHILD: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: BudgetChildEvent[] = [];
@@ -24,17 +24,28 @@ export function spawnBudgetChild(config: BudgetChildConfig): RunningChild {
   proc.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  createInterface({ input: proc.stdout! }).on('line', (line) => events.push(JSON.parse(line) as BudgetChildEvent));
+  let outClosed = false;
+  createInterface({ input: proc.stdout! })
+    .on('line', (line) => events.push(JSON.parse(line) as BudgetChildEvent))
+    .on('close', () => {
+      outClosed = true;
+    });
   const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return {
     proc,
     events,
     stderr: () => err,
     exited,
-    waitFor: (what, match) =>
-      eventually(`${config.clientId}: ${what}`, () => {
-        if (proc.exitCode !== null) throw new Error(`${config.clientId} exited ${proc.exitCode}: ${err}`);
-        return events.find(match);
-      }, 60_000),
+    async waitFor(what, match) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const found = events.find(match);
+        if (found) return found;
+        // Everything it printed is in: it will never say it.
+        if (outClosed && proc.exitCode !== null) throw new Error(`${config.clientId} exited ${proc.exitCode} before ${what}: ${err}`);
+        if (Date.now() > deadline) throw new Error(`gave up waiting for ${config.clientId}: ${what}; stderr: ${err}`);
+        await sleep(50);
+      }
+    },
   };
 }

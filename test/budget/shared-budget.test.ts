@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listBudgetLeases, readBudgetState, type BudgetState } from '../../budget/index.js';
+import { startPortal, type Portal } from '../../portal/server.js';
+import { eventually } from '../support/eventually.js';
+import type { BudgetChildEvent } from './support/child-config.js';
+import { startMoto, type Moto } from './support/moto.js';
+import { spawnBudgetChild, type RunningChild } from './support/spawn-child.js';
+
+let moto: Moto;
+const portals: Portal[] = [];
+const children: RunningChild[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+  await Promise.all(portals.map((p) => p.close()));
+  await moto?.close();
+});
+
+/** Well-formed parcel ids: each lookup is exactly one request (200, or 404 for an unknown parcel). */
+function parcels(from: number, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `31-${String(from + i).padStart(3, '0')}-500`);
+}
+
+const isDone = (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'done' }> => e.event === 'done';
+const asking = (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'asking' }> => e.event === 'asking';
+const holding = (slots: number) => (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'holding' }> => e.event === 'holding' && e.slots === slots;
+
+describe('one budget shared by several child processes', () => {
+  it('keeps the source at maxConcurrency over all children and serves every request', async () => {
+    const portal = await startPortal({ latencyMs: 100 });
+    portals.push(portal);
+    const table = await moto.table('shared-limit');
+    const started = [0, 1, 2, 3].map((i) =>
+      spawnBudgetChild({ endpoint: moto.endpoint, table, clientId: `child-${i}`, maxConcurrency: 10, concurrency: 20, mode: 'scrape', portalUrl: portal.url, parcels: parcels(i * 40, 40) }),
+    );
+    children.push(...started);
+    const done = await Promise.all(started.map((c) => c.waitFor('done', isDone)));
+    expect(await Promise.all(started.map((c) => c.exited))).toEqual([0, 0, 0, 0]);
+
+    expect(done.map((d) => d.lookups)).toEqual([40, 40, 40, 40]);
+    const stats = portal.stats();
+    expect(stats.requests).toBe(160);
+    expect((stats.byStatus['200'] ?? 0) + (stats.byStatus['404'] ?? 0)).toBe(160);
+    expect(stats.peakInFlight).toBeLessThanOrEqual(10);
+    expect(stats.peakInFlight).toBe(10);
+    // Every child gave its slots back on close.
+    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 10, inFlight: 0, rate: null, throttled429: 0 });
+    expect(await listBudgetLeases(moto.ddb, table)).toEqual([]);
+  }, 120_000);
+
+  it('gives a killed child\'s slots to the others once its lease runs out', async () => {
+    const table = await moto.table('dead-child');
+    const common = { endpoint: moto.endpoint, table, maxConcurrency: 10, leaseMs: 1500, clockSkewMs: 200, mode: 'hold' } as const;
+    const doomed = spawnBudgetChild({ ...common, clientId: 'doomed', concurrency: 10 });
+    children.push(doomed);
+    await doomed.waitFor('10 slots', holding(10));
+
+    const survivors = ['left', 'right'].map((clientId) => spawnBudgetChild({ ...common, clientId, concurrency: 5 }));
+    children.push(...survivors);
+    await Promise.all(survivors.map((s) => s.waitFor('asking', asking)));
+    // Give them time to ask more than once: while the doomed child lives, they get nothing.
+    await sleep(1000);
+    expect((await listBudgetLeases(moto.ddb, table)).map((l) => [l.holder, l.slots])).toEqual([['doomed', 10]]);
+    expect(survivors.flatMap((s) => s.events)).toEqual([{ event: 'asking' }, { event: 'asking' }]);
+
+    doomed.proc.kill('SIGKILL');
+    expect(await doomed.exited).toBe('SIGKILL');
+    await Promise.all(survivors.map((s) => s.waitFor('5 slots', holding(5))));
+
+    const leases = await listBudgetLeases(moto.ddb, table);
+    expect(leases.map((l) => [l.holder, l.slots]).sort()).toEqual([['left', 5], ['right', 5]]);
+    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 10, inFlight: 10 });
+    for (const s of survivors) s.proc.kill('SIGKILL');
+  }, 120_000);
+
+  it('lowers the shared rate below the source\'s limit on 429s, honours Retry-After, then climbs again', async () => {
+    const limit = 20;
+    const portal = await startPortal({ latencyMs: 20, maxRps: limit, retryAfterSeconds: 1 });
+    portals.push(portal);
+    const table = await moto.table('adaptive');
+    // One request in flight per child: a child with several could have one on the wire when the
+    // source sends another a 429, and the source would count it early though nobody knew yet.
+    const started = [0, 1, 2, 3].map((i) =>
+      spawnBudgetChild({
+        endpoint: moto.endpoint, table, clientId: `rate-${i}`, maxConcurrency: 4, concurrency: 1, increaseRps: 5, cooldownMs: 500,
+        mode: 'loop', portalUrl: portal.url, parcels: parcels(200 + i * 50, 50),
+      }),
+    );
+    children.push(...started);
+
+    const rates: number[] = [];
+    let lowest = Infinity;
+    await eventually('the rate to fall below the limit and climb again', async () => {
+      const state: BudgetState = await readBudgetState(moto.ddb, table);
+      if (process.env.BUDGET_DEBUG) console.log(JSON.stringify({ t: Date.now() % 100000, rate: state.rate, dec: state.decreases, nb: state.notBefore % 100000, inFlight: state.inFlight, p: portal.stats() }));
+      if (state.rate !== null) {
+        rates.push(state.rate);
+        if (lowest < limit && state.rate > lowest) return true;
+        lowest = Math.min(lowest, state.rate);
+      }
+      await sleep(100);
+      return false;
+    });
+    for (const child of started) child.proc.kill('SIGTERM');
+    const done = await Promise.all(started.map((c) => c.waitFor('done', isDone)));
+    expect(await Promise.all(started.map((c) => c.exited))).toEqual([0, 0, 0, 0]);
+
+    const stats = portal.stats();
+    const state = await readBudgetState(moto.ddb, table);
+    expect(lowest).toBeLessThan(limit);
+    expect(rates.at(-1)).toBeGreaterThan(lowest);
+    expect(stats.byStatus['429']).toBeGreaterThan(0);
+    // Every 429 the source sent was reported to the budget, and no child came back before its Retry-After.
+    expect(state.throttled429).toBe(stats.byStatus['429']);
+    expect(done.reduce((sum, d) => sum + (d.byStatus['429'] ?? 0), 0)).toBe(stats.byStatus['429']);
+    expect(state.decreases).toBeGreaterThan(0);
+    expect(stats.tooEarly).toBe(0);
+    expect(state.inFlight).toBe(0);
+  }, 120_000);
+});
