@@ -37,7 +37,7 @@ export interface Config {
     heartbeatSeconds: number;
     sweepMinutes: number;
   };
-  source: { url?: string; timeoutMs: number; retries: number; childConcurrency: number };
+  source: { url?: string; timeoutMs: number; retries: number; childConcurrency: number; maxConcurrency: number; maxRps?: number };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
   stack: {
     home: string;
@@ -180,6 +180,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       timeoutMs: num('TAX_SOURCE_TIMEOUT_MS'),
       retries: num('TAX_SOURCE_RETRIES'),
       childConcurrency: num('TAX_SOURCE_CHILD_CONCURRENCY'),
+      maxConcurrency: num('TAX_SOURCE_MAX_CONCURRENCY'),
+      maxRps: raw.TAX_SOURCE_MAX_RPS as number | undefined,
     },
     sheet: {
       maxBytes: num('SHEET_MAX_BYTES'),

@@ -53,6 +53,8 @@ export const SETTINGS = [
   { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },
   { env: 'TAX_SOURCE_RETRIES', type: 'int', default: '10', min: 0, max: 20, doc: 'Retries of one request after a fault (5xx, reset, timeout, truncated or maintenance page, 429).' },
   { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', default: '8', min: 1, max: 1000, doc: 'Requests one array child keeps in flight.' },
+  { env: 'TAX_SOURCE_MAX_CONCURRENCY', type: 'int', default: '50', min: 1, doc: 'Requests to the source in flight at once over all array children of a run together (a budget shared through the run table).' },
+  { env: 'TAX_SOURCE_MAX_RPS', type: 'number', min: 0.001, doc: 'Requests per second to the source over all array children of a run together; the adaptive rate never climbs past it. Unset: no limit until the source answers 429/503.' },
   // Sheet
   { env: 'SHEET_MAX_BYTES', type: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest workbook accepted, in bytes (100 MiB).' },
   { env: 'SHEET_MAX_ROWS', type: 'int', default: '1000000', min: 1, doc: 'Most rows accepted in the customer sheet.' },

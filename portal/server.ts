@@ -85,7 +85,10 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
         listener();
       }),
     );
-    const client = clientOf(req);
+    // Retry-After binds the request it answered: the same client asking for the same page
+    // again before it expires is too early. Another request of a busy client may already be
+    // on its way when the answer goes out, and is not its retry.
+    const client = `${clientOf(req)} ${url.pathname}${url.search}`;
     const arrived = performance.now();
     if (gate.isEarly(client, arrived)) stats.tooEarly();
     const admitted = limiter === undefined || limiter.admit(arrived);

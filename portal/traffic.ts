@@ -11,7 +11,7 @@ export interface PortalStats {
   byStatus: Record<string, number>;
   /** Faults injected by kind, plus `maxRps` for 429s of the rate limit. */
   faults: Record<string, number>;
-  /** Requests from a client that arrived before a Retry-After it was given had expired. */
+  /** Retries that came before their Retry-After expired: the same client (x-client-id, else address) asking for the same page again. */
   tooEarly: number;
 }
 

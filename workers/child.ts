@@ -13,6 +13,7 @@ import { readChunkIndex, readSlice } from '../run-data/chunk-format.js';
 import { itemKey, resultUpdate } from '../run-data/item-codec.js';
 import { toResult } from '../rating/policy.js';
 import { createTaxClient } from '../scraper/client.js';
+import { budgetHooks, createSourceBudget, type SourceBudget } from '../budget/index.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   if (!baseUrl) throw new BadInput('TAX_SOURCE_URL is not set');
 
   const aws = createAwsClients(config);
+  let budget: SourceBudget | undefined;
   try {
     const index = await readChunkIndex(aws.s3, bucket, required('JOB_CHUNK_INDEX_KEY'));
     const records = await readSlice(aws.s3, bucket, required('JOB_CHUNK_KEY'), index, child);
@@ -59,12 +61,25 @@ async function main(): Promise<void> {
     const done = await alreadyDone(aws.dynamodb, table, chunk, records);
     const pending = records.filter((r) => !done.has(r.seq));
 
+    const clientId = process.env.AWS_BATCH_JOB_ID ?? `chunk-${chunk}-child-${child}`;
+    // One politeness budget for the source over every child of the run, kept in the run table.
+    budget = createSourceBudget({
+      ddb: aws.dynamodb,
+      table,
+      clientId,
+      maxConcurrency: config.source.maxConcurrency,
+      ...(config.source.maxRps === undefined ? {} : { maxRps: config.source.maxRps }),
+      blockSize: config.source.childConcurrency,
+    });
+    const hooks = budgetHooks(budget, { requestTimeoutMs: config.source.timeoutMs });
     const client = createTaxClient({
       baseUrl,
       timeoutMs: config.source.timeoutMs,
       retries: config.source.retries,
       concurrency: config.source.childConcurrency,
-      clientId: process.env.AWS_BATCH_JOB_ID ?? `chunk-${chunk}-child-${child}`,
+      clientId,
+      beforeRequest: hooks.beforeRequest,
+      onResponse: hooks.onResponse,
     });
     const pool = new BoundedPool(config.source.childConcurrency);
     for (const record of pending) {
@@ -86,8 +101,11 @@ async function main(): Promise<void> {
       });
     }
     await pool.drain();
+    await budget.close();
     console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length, maxRssKb: process.resourceUsage().maxRSS }));
   } finally {
+    // A crashed child's slots go back now rather than when its lease runs out.
+    await budget?.close().catch(() => undefined);
     destroyAwsClients(aws);
   }
 }

@@ -97,10 +97,9 @@ describe('one budget shared by several child processes', () => {
     let lowest = Infinity;
     await eventually('the rate to fall below the limit and climb again', async () => {
       const state: BudgetState = await readBudgetState(moto.ddb, table);
-      if (process.env.BUDGET_DEBUG) console.log(JSON.stringify({ t: Date.now() % 100000, rate: state.rate, dec: state.decreases, nb: state.notBefore % 100000, inFlight: state.inFlight, p: portal.stats() }));
       if (state.rate !== null) {
         rates.push(state.rate);
-        if (lowest < limit && state.rate > lowest) return true;
+        if (lowest < limit && state.rate >= lowest + 2) return true;
         lowest = Math.min(lowest, state.rate);
       }
       await sleep(100);
@@ -113,7 +112,7 @@ describe('one budget shared by several child processes', () => {
     const stats = portal.stats();
     const state = await readBudgetState(moto.ddb, table);
     expect(lowest).toBeLessThan(limit);
-    expect(rates.at(-1)).toBeGreaterThan(lowest);
+    expect(rates.at(-1)).toBeGreaterThanOrEqual(lowest + 2);
     expect(stats.byStatus['429']).toBeGreaterThan(0);
     // Every 429 the source sent was reported to the budget, and no child came back before its Retry-After.
     expect(state.throttled429).toBe(stats.byStatus['429']);

@@ -77,7 +77,9 @@ describe('the trigger Lambda bundle', () => {
       return mine.length ? mine : undefined;
     });
     const event = toEvent(messages, region);
-    expect(JSON.parse(event.Records[0]!.body).Records[0].s3.object.key).toBe(encodeURIComponent(KEY).replace(/%20/g, '+').replace(/%2F/g, '/'));
+    // The notification carries the key URL-encoded with + for a space, as S3 sends it.
+    const notified = (JSON.parse(event.Records[0]!.body) as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key;
+    expect(decodeURIComponent(notified.replace(/\+/g, ' '))).toBe(KEY);
 
     const runId = runIdFor(bucket, KEY, put.ETag!);
     const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: Handler };

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BudgetClosedError,
+  BudgetOptionsError,
+  budgetHooks,
+  createSourceBudget,
+  listBudgetLeases,
+  readBudgetState,
+  setBudgetControl,
+  type SourceBudget,
+  type SourceBudgetOptions,
+} from '../../budget/index.js';
+import { eventually } from '../support/eventually.js';
+import { startMoto, type Moto } from './support/moto.js';
+
+let moto: Moto;
+const open: SourceBudget[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(open.map((b) => b.close()));
+  await moto?.close();
+});
+
+function budget(table: string, options: Partial<SourceBudgetOptions> = {}): SourceBudget {
+  const b = createSourceBudget({ ddb: moto.ddb, table, clientId: 'test', maxConcurrency: 50, refreshMs: 50, idleReturnMs: 0, ...options });
+  open.push(b);
+  return b;
+}
+
+/** Whether the promise is still pending after the budget had time to poll a few times. */
+async function stillWaiting(p: Promise<unknown>): Promise<boolean> {
+  return Promise.race([p.then(() => false), sleep(400).then(() => true)]);
+}
+
+describe('source budget options', () => {
+  it('refuses unknown keys and bad values with BudgetOptionsError', () => {
+    const base = { ddb: moto.ddb, table: 't', clientId: 'c', maxConcurrency: 5 };
+    expect(() => createSourceBudget({ ...base, burst: 3 } as unknown as SourceBudgetOptions)).toThrow(BudgetOptionsError);
+    expect(() => createSourceBudget({ ...base, maxConcurrency: 0 })).toThrow(/maxConcurrency must be an integer >= 1, got 0/);
+    expect(() => createSourceBudget({ ...base, decreaseFactor: 1 })).toThrow(/decreaseFactor must be a number above 0 and below 1/);
+    expect(() => createSourceBudget({ ...base, clientId: ' ' })).toThrow(/clientId must be a non-empty string/);
+    let caught: unknown;
+    try {
+      createSourceBudget({ ...base, leaseMs: 10 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ name: 'BudgetOptionsError', code: 'BUDGET_OPTIONS', message: 'source budget option leaseMs must be an integer >= 500, got 10' });
+  });
+});
+
+describe('budget state and control', () => {
+  it('reads an untouched table as an empty, unlimited budget', async () => {
+    const table = await moto.table('untouched');
+    expect(await readBudgetState(moto.ddb, table)).toEqual({
+      rate: null, maxRps: null, inFlight: 0, limit: 0, paused: false, throttled429: 0, throttled503: 0, decreases: 0, notBefore: 0,
+    });
+  });
+
+  it('grants nothing while paused and resumes when unpaused', async () => {
+    const table = await moto.table('paused');
+    const b = budget(table, { maxConcurrency: 4, blockSize: 4 });
+    (await b.acquire())();
+    await eventually('the idle slot to go back', async () => (await b.snapshot()).held === 0);
+
+    expect(await setBudgetControl(moto.ddb, table, { paused: true })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
+    const waiting = b.acquire();
+    expect(await stillWaiting(waiting)).toBe(true);
+    expect(await b.snapshot()).toMatchObject({ paused: true, held: 0, granted: 0, waiting: 1 });
+    expect(await listBudgetLeases(moto.ddb, table)).toEqual([]);
+
+    await setBudgetControl(moto.ddb, table, { paused: false });
+    const release = await waiting;
+    expect(await b.snapshot()).toMatchObject({ paused: false, held: 1, granted: 1, waiting: 0, inFlight: 1 });
+    release();
+  });
+
+  it('lets setBudgetControl set the limit the children adopt, and moves it later', async () => {
+    const table = await moto.table('limit');
+    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 3 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
+    const b = budget(table, { maxConcurrency: 50, blockSize: 5, idleReturnMs: 60_000 });
+    const releases = [await b.acquire(), await b.acquire(), await b.acquire()];
+    const fourth = b.acquire();
+    expect(await stillWaiting(fourth)).toBe(true);
+    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 3, inFlight: 3 });
+
+    releases[0]!();
+    releases.push(await fourth);
+    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 4 })).toMatchObject({ limit: 4, inFlight: 3 });
+    releases.push(await b.acquire());
+    expect(await b.snapshot()).toMatchObject({ limit: 4, inFlight: 4, held: 4, granted: 4 });
+    await expect(setBudgetControl(moto.ddb, table, { maxConcurrency: 0 })).rejects.toThrow(BudgetOptionsError);
+    await b.close();
+    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 4, inFlight: 0 });
+  });
+
+  it('rejects a waiting acquire when closed', async () => {
+    const table = await moto.table('closing');
+    const b = budget(table, { maxConcurrency: 1, blockSize: 1 });
+    await b.acquire();
+    const waiting = b.acquire();
+    await b.close();
+    await expect(waiting).rejects.toBeInstanceOf(BudgetClosedError);
+    await expect(b.acquire()).rejects.toMatchObject({ code: 'BUDGET_CLOSED' });
+    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 1, inFlight: 0 });
+  });
+});
+
+describe('budget hooks for the tax client', () => {
+  it('returns a slot on each answer, and a slot no answer returned once the request timeout passed', async () => {
+    const table = await moto.table('hooks');
+    const b = budget(table, { maxConcurrency: 2, blockSize: 2 });
+    const hooks = budgetHooks(b, { requestTimeoutMs: 300, marginMs: 0 });
+    await hooks.beforeRequest();
+    await hooks.beforeRequest();
+    expect(hooks.outstanding()).toBe(2);
+    hooks.onResponse(200);
+    expect(hooks.outstanding()).toBe(1);
+    expect((await b.snapshot()).granted).toBe(1);
+    // The other request "timed out": nothing answers it, its ticket goes back by itself.
+    await eventually('the unanswered ticket to expire', () => hooks.outstanding() === 0);
+    expect((await b.snapshot()).granted).toBe(0);
+    expect(() => budgetHooks(b, { requestTimeoutMs: 0 })).toThrow(BudgetOptionsError);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { SETTINGS } from '../../config/settings.js';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/definitions.js';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  network_mode?: string;
+}
+
+// js-yaml comes with eslint; its types do not, hence the narrow signature here.
+const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const compose = yaml.load(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, ComposeService> };
+const dockerCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
+
+describe('docker-compose.yml', () => {
+  const { services } = compose;
+
+  it('runs the stack as services built from this repository where they are drover', () => {
+    expect(Object.keys(services).sort()).toEqual(['batch', 'moto', 'portal', 'provision', 'temporal', 'trigger', 'worker']);
+    for (const name of ['batch', 'portal', 'provision', 'worker', 'trigger']) {
+      expect({ name, build: services[name]!.build, image: services[name]!.image }).toEqual({ name, build: '.', image: 'drover:local' });
+    }
+    expect(services.trigger!.command).toEqual(['node', 'dist/trigger/local-poller.js']);
+    expect(services.batch!.command!.slice(0, 2)).toEqual(['node', 'dist/batch/main.js']);
+    expect(services.provision!.command).toEqual(['node', 'dist/stack/provision-main.js']);
+  });
+
+  it('registers the search attributes the workflow sets', () => {
+    const cmd = services.temporal!.command!;
+    expect(cmd.slice(0, 4)).toEqual(['server', 'start-dev', '--ip', '0.0.0.0']);
+    const attrs = cmd.flatMap((arg, i) => (cmd[i - 1] === '--search-attribute' ? [arg] : []));
+    expect(attrs).toEqual(SEARCH_ATTRIBUTE_FLAGS);
+  });
+
+  it('points drover at the other services by name, with settings drover knows', () => {
+    const env = services.worker!.environment!;
+    expect(env).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+      BATCH_ENDPOINT_URL: 'http://batch:4567',
+      DROVER_QUEUE_URL: 'http://moto:5000/000000000000/drover-trigger',
+    });
+    const known = new Set<string>(SETTINGS.map((s) => s.env));
+    const unknown = Object.keys(env).filter((k) => !known.has(k) && !k.startsWith('AWS_'));
+    expect(unknown).toEqual([]);
+    expect(services.trigger!.depends_on).toMatchObject({ provision: { condition: 'service_completed_successfully' } });
+    expect(services.worker!.depends_on).toMatchObject({ provision: { condition: 'service_completed_successfully' } });
+    expect(services.portal!.network_mode).toBe('service:batch');
+  });
+
+  it('is accepted by docker compose where the plugin is installed', () => {
+    if (!dockerCompose) return; // the YAML checks above still ran
+    const out = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', 'config', '--quiet'], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+  });
+});
