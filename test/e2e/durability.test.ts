@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readFileSync as read } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,6 +99,47 @@ describe('durable execution through the embedded stack', () => {
     await expectEveryCustomerOnce(result!.reportKey, 120, 1000);
   }, 240_000);
 
+  it('is paused, resumed, retuned, followed and cancelled from the drover and temporal command lines', async () => {
+    const file = join(scratch, 'by-cli.xlsx');
+    await writeCustomerWorkbook(file, dataset.customers(400, { start: 6000 }));
+    const started = await cli('drover', ['run', file, '--notify', 'cli@ranch.example', '--json']);
+    expect(started.status).toBe(0);
+    const runId = started.last!.runId as string;
+    expect(runId).toMatch(/^credit-[0-9a-f]{12}$/);
+
+    expect((await cli('temporal', ['workflow', 'signal', '--workflow-id', runId, '--name', 'pause'])).status).toBe(0);
+    const held = await eventually('the paused run to drain its array jobs', async () => {
+      const q = await cli('temporal', ['workflow', 'query', '--workflow-id', runId, '--type', 'progress']);
+      const p = (q.last as { queryResult?: [{ paused: boolean; chunks: { running: number; done: number; total: number } }] }).queryResult?.[0];
+      return p && p.paused && p.chunks.running === 0 && p.chunks.total === 10 ? p : undefined;
+    });
+    expect(held.chunks.done).toBeLessThan(10);
+    const status = await cli('drover', ['status', runId, '--json']);
+    expect(status.last).toMatchObject({ runId, status: 'RUNNING', progress: { total: 400 } });
+
+    expect((await cli('drover', ['max-in-flight', runId, '3'])).status).toBe(0);
+    expect((await cli('drover', ['resume', runId])).status).toBe(0);
+    const out = join(scratch, 'cli-out');
+    const waited = await cli('drover', ['wait', runId, '--out', out, '--json']);
+    expect(waited.status).toBe(0);
+    expect(waited.last).toMatchObject({ runId, status: 'COMPLETED', progress: { total: 400, done: 400, failed: 0, stage: 'done' } });
+    const saved = waited.last!.saved as { report: string; emails: string[] };
+    expect(saved.report).toBe(join(out, `credit-report-by-cli-${runId}.xlsx`));
+    expect(saved.emails).toHaveLength(1);
+    expect(readFileSync(saved.emails[0]!, 'utf8')).toContain('cli@ranch.example');
+    expect((await cli('drover', ['list', '--json'])).stdout).toContain(`"runId":"${runId}"`);
+
+    const second = join(scratch, 'cancel-by-cli.xlsx');
+    await writeCustomerWorkbook(second, dataset.customers(400, { start: 7000 }));
+    const victim = (await cli('drover', ['run', second, '--json'])).last!.runId as string;
+    await midFanOut(victim);
+    expect((await cli('drover', ['cancel', victim])).status).toBe(0);
+    const cancelled = await cli('drover', ['wait', victim, '--out', out, '--json']);
+    expect(cancelled.status).toBe(1);
+    expect(cancelled.last).toMatchObject({ runId: victim, status: 'CANCELLED' });
+    expect(readFileSync((cancelled.last!.saved as { emails: string[] }).emails[0]!, 'utf8')).toMatch(/cancel/i);
+  }, 240_000);
+
   const badUploads: [string, () => Buffer | Promise<Buffer>, RegExp][] = [
     ['an empty file', () => Buffer.alloc(0), /empty/i],
     ['random bytes', () => randomBytes(4096), /not an? .*(xlsx|workbook)|unknown|binary/i],
@@ -144,6 +186,28 @@ describe('durable execution through the embedded stack', () => {
     expect(runs).toBe(1);
   }, 120_000);
 });
+
+/**
+ * Runs a command line as a user would. Asynchronously: the stack's services log through
+ * pipes into this process, and a blocked event loop would stall them.
+ */
+async function cli(command: string, args: string[]): Promise<{ status: number; stdout: string; last: Record<string, unknown> | undefined }> {
+  const [bin, ...pre] = command === 'drover' ? [process.execPath, join(process.cwd(), 'bin', 'drover.js')] : [join(process.cwd(), '.venv', 'bin', 'temporal')];
+  const extra = command === 'temporal' ? ['--address', stack.file.temporal.address, '--namespace', stack.file.temporal.namespace, '-o', 'json'] : [];
+  const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(bin!, [...pre, ...args, ...extra], { env: stack.env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+  const lines = out.stdout.trim().split('\n');
+  let last: Record<string, unknown> | undefined;
+  try {
+    last = JSON.parse(command === 'temporal' ? out.stdout : lines[lines.length - 1]!) as Record<string, unknown>;
+  } catch {
+    last = undefined;
+  }
+  return { status: out.status ?? -1, stdout: out.stdout + out.stderr, last };
+}
 
 async function etagOf(key: string): Promise<string> {
   const head = await stack.aws.s3.send(new HeadObjectCommand({ Bucket: stack.file.aws.bucket, Key: key }));
