@@ -11,7 +11,8 @@ RUN npx tsc -p tsconfig.json \
  && node scripts/bundle-workflows.mjs
 
 FROM node:20-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    DROVER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

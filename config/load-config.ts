@@ -13,6 +13,7 @@ export interface Config {
     tlsPem?: { cert: string; key: string };
     uiUrl: string;
     taskQueue: string;
+    workflowBundle?: string;
   };
   aws: {
     region: string;
@@ -151,6 +152,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       tlsPem: certPem && keyPem ? { cert: certPem, key: keyPem } : undefined,
       uiUrl: str('TEMPORAL_UI_URL') ?? stack?.temporal.ui ?? 'http://127.0.0.1:8233',
       taskQueue: str('TEMPORAL_TASK_QUEUE')!,
+      workflowBundle: str('DROVER_WORKFLOW_BUNDLE'),
     },
     aws: {
       region: str('AWS_REGION') ?? stack?.aws.region ?? 'us-east-1',

@@ -26,6 +26,7 @@ export const SETTINGS = [
   { env: 'TEMPORAL_TLS_CERT_PEM', type: 'string', doc: 'The mTLS client certificate itself (PEM text), as ECS injects it from Secrets Manager; needs `TEMPORAL_TLS_KEY_PEM`. Takes the place of `TEMPORAL_TLS_CERT`.' },
   { env: 'TEMPORAL_TLS_KEY_PEM', type: 'string', doc: 'The mTLS client key itself (PEM text).' },
   { env: 'TEMPORAL_UI_URL', type: 'url', doc: 'Base URL of the Temporal Web UI, for links in emails and the CLI. Falls back to `.drover/stack.json`, then `http://127.0.0.1:8233`.' },
+  { env: 'DROVER_WORKFLOW_BUNDLE', type: 'string', doc: 'A workflow bundle prebuilt by `scripts/bundle-workflows.mjs` (the image sets it); unset, the worker bundles `dist/workflows` at start.' },
   { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
   // AWS
   { env: 'AWS_REGION', type: 'string', default: 'us-east-1', doc: 'AWS region of every client.' },
@@ -47,7 +48,7 @@ export const SETTINGS = [
   { env: 'DROVER_CHILD_TIMEOUT_SECONDS', type: 'int', default: '1800', min: 60, doc: 'Batch `timeout.attemptDurationSeconds` of each child.' },
   { env: 'DROVER_HEARTBEAT_SECONDS', type: 'int', default: '60', min: 3, max: 3600, doc: 'Heartbeat timeout of the activity that watches an array job: how soon a retry re-attaches after its worker dies.' },
   { env: 'DROVER_SWEEP_MINUTES', type: 'int', default: '15', min: 1, max: 1440, doc: 'How often the sweeper removes what terminated runs left behind (the stack creates its Temporal schedule).' },
-  { env: 'DROVER_BATCH_POLL_SECONDS', type: 'number', default: '2', min: 0.1, max: 60, doc: 'Starting interval of the DescribeJobs poll; it backs off to 30 s.' },
+  { env: 'DROVER_BATCH_POLL_SECONDS', type: 'number', default: '1', min: 0.1, max: 60, doc: 'Starting interval of the DescribeJobs poll; it backs off to 10 s (or a third of the heartbeat timeout).' },
   // Source
   { env: 'TAX_SOURCE_URL', type: 'url', doc: 'Base URL of the county tax portal. When set, `npm start` does not start the demo portal.' },
   { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },

@@ -10,7 +10,8 @@ import { startPortal } from './server.js';
 const program = new Command()
   .name('drover-portal')
   .description('The demo county tax portal (shared/specs/tax-portal) with reproducible latency and faults.')
-  .addOption(new Option('--port <n>', 'TCP port on 127.0.0.1 (0: any free port)').default(4568).argParser(integer(0, 65535)))
+  .addOption(new Option('--port <n>', 'TCP port (0: any free port)').default(4568).argParser(integer(0, 65535)))
+  .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
   .addOption(new Option('--latency <ms>', 'milliseconds added to every answer').default(0).argParser(integer(0, Number.MAX_SAFE_INTEGER)))
   .addOption(new Option('--fault-rate <r>', 'share of requests that meet a transient fault, 0..1').default(0).argParser(fraction))
   .addOption(new Option('--fault-kinds <list>', `comma-separated fault kinds (${FAULT_KINDS.join(', ')})`).argParser(faultKinds))
@@ -28,12 +29,14 @@ const flags = program.opts<{
   faultKinds?: FaultKind[];
   seed: number;
   retryAfter: number;
+  host: string;
   maxRps?: number;
   slow: number;
 }>();
 
 const portal = await startPortal({
   port: flags.port,
+  host: flags.host,
   latencyMs: flags.latency,
   faultRate: flags.faultRate,
   seed: flags.seed,

@@ -4,8 +4,10 @@ import { PortalOptionsError } from './errors.js';
 import { DEFAULT_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.js';
 
 export interface PortalOptions {
-  /** TCP port on 127.0.0.1; 0 picks a free one. Integer 0..65535, default 0. */
+  /** TCP port; 0 picks a free one. Integer 0..65535, default 0. */
   port?: number;
+  /** Address to listen on. Default `127.0.0.1`; `0.0.0.0` in a container that others must reach. */
+  host?: string;
   /** Seed of the faults and, unless `dataset` is given, of the data. Integer 0..2^32-1, default 42. */
   seed?: number;
   /** Milliseconds added to every answer (faults included), like a slow network. >= 0, default 0. */
@@ -29,6 +31,7 @@ export interface PortalOptions {
 
 export interface ResolvedPortalOptions {
   port: number;
+  host: string;
   seed: number;
   latencyMs: number;
   faultRate: number;
@@ -39,7 +42,7 @@ export interface ResolvedPortalOptions {
   dataset: PortalDataset;
 }
 
-const KEYS = new Set(['port', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs', 'dataset']);
+const KEYS = new Set(['port', 'host', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs', 'dataset']);
 
 export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPortalOptions {
   if (typeof options !== 'object' || options === null) throw new PortalOptionsError('portal options must be an object');
@@ -64,7 +67,9 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
     throw new PortalOptionsError('dataset must be a PortalDataset');
   }
   const dataset = options.dataset ?? new PortalDataset({ seed });
-  return { port, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, dataset };
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw new PortalOptionsError(`host must be a non-empty address, got ${String(host)}`);
+  return { port, host, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, dataset };
 }
 
 function number(name: string, value: unknown, fallback: number, min: number, max: number): number {

@@ -132,7 +132,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -141,7 +141,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`,
     port,
     stats: () => stats.snapshot(),
     close: () => {

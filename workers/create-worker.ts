@@ -16,7 +16,7 @@ export async function createWorker(config: Config): Promise<{ worker: Worker; co
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(config.temporal.workflowBundle ? { workflowBundle: { codePath: config.temporal.workflowBundle } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ aws: createAwsClients(config), config, temporal }),
     // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
     maxHeartbeatThrottleInterval: '2 seconds',

@@ -83,11 +83,9 @@ describe('one budget shared by several child processes', () => {
     const portal = await startPortal({ latencyMs: 20, maxRps: limit, retryAfterSeconds: 1 });
     portals.push(portal);
     const table = await moto.table('adaptive');
-    // One request in flight per child: a child with several could have one on the wire when the
-    // source sends another a 429, and the source would count it early though nobody knew yet.
     const started = [0, 1, 2, 3].map((i) =>
       spawnBudgetChild({
-        endpoint: moto.endpoint, table, clientId: `rate-${i}`, maxConcurrency: 4, concurrency: 1, increaseRps: 5, cooldownMs: 500,
+        endpoint: moto.endpoint, table, clientId: `rate-${i}`, maxConcurrency: 12, concurrency: 3, increaseRps: 5, cooldownMs: 500,
         mode: 'loop', portalUrl: portal.url, parcels: parcels(200 + i * 50, 50),
       }),
     );
