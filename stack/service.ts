@@ -17,6 +17,8 @@ export interface ServiceSpec {
   readyPattern?: RegExp;
   /** Seconds to wait for the first answer. */
   startTimeoutSeconds?: number;
+  /** Runs once a restarted process answers: state the process lost (buckets, job definitions) is made again. */
+  afterRestart?: () => Promise<void>;
 }
 
 /**
@@ -89,6 +91,7 @@ export class Service {
     this.spawn();
     try {
       await waitFor(this.spec.name, this.probe, 60_000, () => this.alive());
+      await this.spec.afterRestart?.();
       this.say(`${this.spec.name} is back`);
     } catch (err) {
       this.say(`${this.spec.name} did not come back: ${String(err)}`);

@@ -121,6 +121,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
   }
 
+  const provisionStack = async (): Promise<string> => {
+    const aws = createAwsClients({ aws: { ...config.aws, endpoint: file.aws.endpoint }, batch: { ...config.batch, endpoint: file.batch.endpoint } });
+    try {
+      return (await provision(aws, config)).queueUrl;
+    } finally {
+      destroyAwsClients(aws);
+    }
+  };
+  // moto and the Batch executor keep their state in memory: after a restart, provision again.
+  for (const spec of specs) {
+    if (spec.name === 'moto' || spec.name === 'batch') spec.afterRestart = async () => void (await provisionStack());
+  }
+
   const services = new Map<string, Service>();
   const stop = async () => {
     await Promise.all([...services.values()].reverse().map((s) => s.stop()));
@@ -135,12 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }),
     );
 
-    const aws = createAwsClients({ aws: { ...config.aws, endpoint: file.aws.endpoint }, batch: { ...config.batch, endpoint: file.batch.endpoint } });
-    try {
-      file.aws.queueUrl = (await provision(aws, config)).queueUrl;
-    } finally {
-      destroyAwsClients(aws);
-    }
+    file.aws.queueUrl = await provisionStack();
     env.DROVER_QUEUE_URL = file.aws.queueUrl;
     await ensureSweeperSchedule(loadConfig({ env, useStackFile: false, cwd: options.root }));
     writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n');
