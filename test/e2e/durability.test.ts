@@ -99,6 +99,18 @@ describe('durable execution through the embedded stack', () => {
     await expectEveryCustomerOnce(result!.reportKey, 120, 1000);
   }, 240_000);
 
+  it('survives a SIGKILL of the Batch executor mid-fan-out: the jobs are resubmitted and every customer lands once', async () => {
+    const runId = await upload(stack, 'incoming/batch-killed.xlsx', await workbook('batch-killed.xlsx', 120, 4000));
+    await midFanOut(runId);
+    const batch = stack.services.get('batch')!;
+    const pid = batch.pid!;
+    process.kill(pid, 'SIGKILL');
+    await eventually('the supervisor to restart the Batch executor', () => batch.pid !== pid && batch.pid);
+    const { result, error } = await outcome(stack, runId);
+    expect(error).toBeUndefined();
+    await expectEveryCustomerOnce(result!.reportKey, 120, 4000);
+  }, 240_000);
+
   it('is paused, resumed, retuned, followed and cancelled from the drover and temporal command lines', async () => {
     const file = join(scratch, 'by-cli.xlsx');
     await writeCustomerWorkbook(file, dataset.customers(400, { start: 6000 }));
