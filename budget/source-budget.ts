@@ -6,7 +6,7 @@
  * cost as much as the requests themselves and make one item the bottleneck of the run.
  * Instead:
  * - Concurrency is leased in blocks: a child takes up to `blockSize` slots in one
- *   transaction, grants them to its requests locally, renews the lease every
+ *   conditional write, grants them to its requests locally, renews the lease every
  *   `leaseMs / 3` and gives unused slots back after `idleReturnMs`. The bound over all
  *   children stays exact (a request only runs on a leased slot); the price is that slots
  *   idle in one child for up to `idleReturnMs` while another waits, and that a dead
@@ -23,6 +23,7 @@
  * more children than slots that is the dominant cost, about one read per waiting child
  * per second or two.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BudgetClosedError } from './errors.js';
 import { EventWindow } from './event-window.js';
@@ -66,9 +67,9 @@ interface Waiter {
 const RATE_WINDOW_MS = 2000;
 const MAX_POLL_MS = 2000;
 
-/** A seq no other child picks: the lease item of this process (a retried child gets a new one). */
-function leaseSeq(): number {
-  return 1 + Math.floor(Math.random() * 2 ** 52);
+/** A key no other child picks: the lease of this process (a retried child gets a new one). */
+function leaseId(clientId: string): string {
+  return `${clientId}/${randomUUID()}`;
 }
 
 /**
@@ -80,7 +81,7 @@ function leaseSeq(): number {
 export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
   const o = resolveBudgetOptions(options);
   const { ddb, table } = o;
-  const ref: LeaseRef = { table, seq: leaseSeq(), clientId: o.clientId, held: 0 };
+  const ref: LeaseRef = { table, id: leaseId(o.clientId), clientId: o.clientId, held: 0 };
   const closing = new AbortController();
   const waiters: Waiter[] = [];
   const goodput = new EventWindow(RATE_WINDOW_MS, Date.now());
@@ -165,17 +166,20 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       const now = Date.now();
       if (s.free < 1 && now - lastReclaim >= o.leaseMs / 4) {
         lastReclaim = now;
-        if ((await reclaimExpiredLeases(ddb, table, now, o.clockSkewMs)) > 0) s = await refresh(true);
+        if ((await reclaimExpiredLeases(ddb, table, s.leases, now, o.clockSkewMs)) > 0) s = await refresh(true);
       }
       if (s.free < 1 || s.paused) return 0;
       const k = Math.min(want, s.free);
-      const refused = await growLease(ddb, ref, k, Date.now() + o.leaseMs);
-      if (refused === undefined) {
+      if (await growLease(ddb, ref, k, Date.now() + o.leaseMs)) {
         ref.held += k;
         state = { ...s, free: s.free - k };
         return k;
       }
-      if (refused === 'lease') lostLease();
+      if (ref.held > 0) {
+        // Refused: for want of room, or because our lease was taken back? The item says which.
+        s = await refresh(true);
+        if (s.leases.find((l) => l.id === ref.id)?.slots !== ref.held) lostLease();
+      }
     }
     return 0;
   }
@@ -187,12 +191,10 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       if (k <= 0 || (waiters.length > 0 && !closed && !state?.paused)) return;
       releasing = k;
       try {
-        const refused = await shrinkLease(ddb, ref, k, Date.now() + o.leaseMs);
-        if (refused === 'lease') lostLease();
-        else if (refused === undefined) {
+        if (await shrinkLease(ddb, ref, k, Date.now() + o.leaseMs)) {
           ref.held -= k;
           if (state) state = { ...state, free: state.free + k };
-        }
+        } else lostLease();
       } finally {
         releasing = 0;
       }
@@ -214,7 +216,8 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
     return () => {
       if (done) return;
       done = true;
-      granted -= 1;
+      // close() counts every slot as given back; a request that ends after it must not count twice.
+      granted = Math.max(0, granted - 1);
       afterRelease();
     };
   }

@@ -1,7 +1,7 @@
 /**
  * Where the budget lives in the run table: a reserved partition, `chunk = -1`, that the
- * report never reads (it queries chunks 0 and up). `seq = 0` is the shared state item;
- * every other seq is one child's concurrency lease.
+ * report never reads (it queries chunks 0 and up). `seq = 0` is the one item: shared
+ * state, the token bucket and every child's concurrency lease.
  */
 import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -33,6 +33,14 @@ export function num(value: number): AttributeValue {
   return { N: String(Math.round(value * 1000) / 1000) };
 }
 
+/** One child's concurrency lease (an entry of the state item's `leases` map). */
+export interface Lease {
+  id: string;
+  holder: string;
+  slots: number;
+  expiresAt: number;
+}
+
 /** The shared state item, as the budget reads it. Times are epoch ms. */
 export interface SharedState {
   /** Slots over all children (`maxConcurrency`). */
@@ -52,6 +60,7 @@ export interface SharedState {
   throttled429: number;
   throttled503: number;
   decreases: number;
+  leases: Lease[];
 }
 
 function n(item: Item, key: string, fallback = 0): number {
@@ -74,6 +83,12 @@ export function parseState(item: Item | undefined): SharedState | undefined {
     throttled429: n(item, 'throttled429'),
     throttled503: n(item, 'throttled503'),
     decreases: n(item, 'decreases'),
+    leases: Object.entries(item.leases?.M ?? {}).map(([id, v]) => ({
+      id,
+      holder: v.M?.holder?.S ?? '',
+      slots: Number(v.M?.slots?.N ?? 0),
+      expiresAt: Number(v.M?.expiresAt?.N ?? 0),
+    })),
   };
 }
 
@@ -82,10 +97,10 @@ export const INIT_STATE =
   'SET #limit = if_not_exists(#limit, :limit), #free = if_not_exists(#free, :limit), #paused = if_not_exists(#paused, :false), ' +
   '#tokens = if_not_exists(#tokens, :zero), #refilledAt = if_not_exists(#refilledAt, :now), #notBefore = if_not_exists(#notBefore, :zero), ' +
   '#holdUntil = if_not_exists(#holdUntil, :zero), #throttled429 = if_not_exists(#throttled429, :zero), ' +
-  '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero)';
+  '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero), #leases = if_not_exists(#leases, :none)';
 
 export function initValues(limit: number, now: number): Item {
-  return { ':limit': num(limit), ':false': { BOOL: false }, ':zero': num(0), ':now': num(now) };
+  return { ':limit': num(limit), ':false': { BOOL: false }, ':zero': num(0), ':now': num(now), ':none': { M: {} } };
 }
 
 /** Creates the state item if needed and returns it as it stands. */

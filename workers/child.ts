@@ -5,12 +5,13 @@
  * the job's retry strategy does not retry. Anything else is retried by Batch, and a retry
  * skips the records already written.
  */
-import { BatchGetItemCommand, ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
 import { loadConfig } from '../config/load-config.js';
 import { readChunkIndex, readSlice } from '../run-data/chunk-format.js';
-import { itemKey, resultUpdate } from '../run-data/item-codec.js';
+import { itemKey } from '../run-data/item-codec.js';
+import { createResultWriter } from '../run-data/result-writer.js';
 import { toResult } from '../rating/policy.js';
 import { createTaxClient } from '../scraper/client.js';
 import { budgetHooks, createSourceBudget, type SourceBudget } from '../budget/index.js';
@@ -81,28 +82,15 @@ async function main(): Promise<void> {
       beforeRequest: hooks.beforeRequest,
       onResponse: hooks.onResponse,
     });
+    const results = createResultWriter({ ddb: aws.dynamodb, table, chunk });
     const pool = new BoundedPool(config.source.childConcurrency);
     for (const record of pending) {
-      await pool.add(async () => {
-        const result = toResult(await client.lookup(record), new Date());
-        try {
-          await aws.dynamodb.send(
-            new UpdateItemCommand({
-              TableName: table,
-              Key: itemKey(chunk, record.seq),
-              ...resultUpdate(result),
-              // Written once: a retried child or a duplicate attempt leaves the first result in place.
-              ConditionExpression: 'attribute_exists(seq) AND attribute_not_exists(rating)',
-            }),
-          );
-        } catch (err) {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
-      });
+      await pool.add(async () => results.add(record.seq, toResult(await client.lookup(record), new Date())));
     }
     await pool.drain();
+    const { skipped: alreadyWritten } = await results.close();
     await budget.close();
-    console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length, maxRssKb: process.resourceUsage().maxRSS }));
+    console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length, alreadyWritten, maxRssKb: process.resourceUsage().maxRSS }));
   } finally {
     // A crashed child's slots go back now rather than when its lease runs out.
     await budget?.close().catch(() => undefined);
