@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps.js';
 import { emailActivities } from './email.js';
 import { ingestActivity } from './ingest.js';
 import { runArrayJobActivity } from './run-array-job.js';
+import { sourceBudgetActivities } from './source-budget.js';
 import { sweepActivity } from './sweep.js';
 import { validateUploadActivity } from './validate-upload.js';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...cleanupActivities(deps),
     ...emailActivities(deps),
+    ...sourceBudgetActivities(deps),
     validateUpload: validateUploadActivity(deps),
     ingest: ingestActivity(deps),
     runArrayJob: runArrayJobActivity(deps),

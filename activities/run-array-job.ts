@@ -10,6 +10,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { queryChunk } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
+import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
 import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
 
 /** What the heartbeat carries: a retried attempt re-attaches to this job instead of submitting another. */
@@ -29,7 +30,8 @@ function maxPollMs(heartbeatSeconds: number): number {
   return Math.min(MAX_POLL_MS, (heartbeatSeconds * 1000) / 3);
 }
 
-export function runArrayJobActivity({ aws, config }: ActivityDeps) {
+export function runArrayJobActivity(deps: ActivityDeps) {
+  const { aws, config } = deps;
   const { batch } = aws;
 
   async function describe(jobId: string): Promise<JobDetail | undefined> {
@@ -46,7 +48,13 @@ export function runArrayJobActivity({ aws, config }: ActivityDeps) {
       JOB_CHUNK_KEY: chunk.key,
       JOB_CHUNK_INDEX_KEY: chunk.indexKey,
     };
+    // The source's settings travel with the job, so children on AWS use the worker's.
     if (config.source.url) env.TAX_SOURCE_URL = config.source.url;
+    env.TAX_SOURCE_TIMEOUT_MS = String(config.source.timeoutMs);
+    env.TAX_SOURCE_RETRIES = String(config.source.retries);
+    env.TAX_SOURCE_CHILD_CONCURRENCY = String(config.source.childConcurrency);
+    env.TAX_SOURCE_MAX_CONCURRENCY = String(config.source.maxConcurrency);
+    if (config.source.maxRps !== undefined) env.TAX_SOURCE_MAX_RPS = String(config.source.maxRps);
     const out = await batch.send(
       new SubmitJobCommand({
         jobName: `drover-${resources.runId}-chunk-${chunk.index}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128),
@@ -98,8 +106,13 @@ export function runArrayJobActivity({ aws, config }: ActivityDeps) {
 
     let job: JobDetail | undefined;
     let delay = Math.min(config.batch.pollSeconds * 1000, maxPollMs(config.batch.heartbeatSeconds));
+    let reported = 0;
     try {
       for (;;) {
+        if (Date.now() - reported >= SOURCE_STATE_EVERY_MS) {
+          reported = Date.now();
+          await reportSourceState(deps, resources.table);
+        }
         job = await describe(jobId);
         if (!job) throw new Error(`Batch no longer knows job ${jobId}`);
         const summary = job.arrayProperties?.statusSummary;

@@ -19,10 +19,13 @@ import {
   RecordCountAttribute,
   resumeSignal,
   setMaxInFlightSignal,
+  setSourceLimitSignal,
+  sourceStateSignal,
   StageAttribute,
   type CreditCheckInput,
   type CreditCheckResult,
   type Progress,
+  type SourceState,
   type Stage,
 } from './definitions.js';
 import { Compensations } from './compensations.js';
@@ -88,6 +91,12 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     if (Number.isInteger(n) && n >= 1) progress.maxInFlight = n;
     else log.warn('setMaxInFlight ignored: not a whole number of at least 1', { n });
   });
+  let sourceLimit: number | undefined;
+  setHandler(setSourceLimitSignal, (n: number) => {
+    if (Number.isInteger(n) && n >= 1) sourceLimit = n;
+    else log.warn('setSourceLimit ignored: not a whole number of at least 1', { n });
+  });
+  setHandler(sourceStateSignal, (state: SourceState) => void (progress.source = state));
 
   const stageSeconds: Record<string, number> = {};
   let stageStarted = Date.now();
@@ -114,12 +123,26 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
 
     enter('scrape');
+    // The children read the source's limit from the run table: a new one goes there.
+    let scraping = true;
+    // Not cancellable: it ends when the fan-out ends, however that ends.
+    const limits = CancellationScope.nonCancellable(async () => {
+      while (scraping) {
+        await condition(() => sourceLimit !== undefined || !scraping);
+        const limit = sourceLimit;
+        sourceLimit = undefined;
+        if (limit !== undefined) {
+          await quick.controlSource({ table: resources.table, maxConcurrency: limit }).catch((e: unknown) => log.error('could not set the source limit', { limit, error: String(e) }));
+        }
+      }
+    });
     // A scope of its own, so the first failed chunk can cancel the others (terminating their jobs).
     await CancellationScope.cancellable(() => fanOut(ingest.chunks, async (chunk) => {
       const result = await batch.runArrayJob({ resources, chunk });
       progress.done += result.done;
       progress.failed += result.failed;
-    }, progress));
+    }, progress)).finally(() => void (scraping = false));
+    await limits;
 
     enter('report');
     const report = await ingestion.buildReport({

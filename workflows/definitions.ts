@@ -19,6 +19,18 @@ export interface CreditCheckInput {
 
 export type Stage = 'starting' | 'validate' | 'ingest' | 'scrape' | 'report' | 'email' | 'cleanup' | 'done' | 'compensating';
 
+/** The shared politeness budget of the source, as the children last left it in the run table. */
+export interface SourceState {
+  /** Requests per second the children share now; null when no rate limit applies. */
+  rate: number | null;
+  /** Request slots leased by children: an upper bound on requests in flight. */
+  inFlight: number;
+  /** Request slots over all children (TAX_SOURCE_MAX_CONCURRENCY, or what setSourceLimit set). */
+  limit: number;
+  /** 429 answers the children met over the run. */
+  throttled429: number;
+}
+
 export interface Progress {
   total: number;
   done: number;
@@ -27,6 +39,8 @@ export interface Progress {
   paused: boolean;
   maxInFlight: number;
   chunks: { total: number; done: number; running: number };
+  /** Present once a child has used the budget. */
+  source?: SourceState;
 }
 
 export interface CreditCheckResult {
@@ -43,6 +57,10 @@ export const progressQuery = defineQuery<Progress>('progress');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const setMaxInFlightSignal = defineSignal<[number]>('setMaxInFlight');
+/** Requests to the source at once over all children of the run. */
+export const setSourceLimitSignal = defineSignal<[number]>('setSourceLimit');
+/** Sent by the array-job activities as they poll: the budget's state for `progress`. */
+export const sourceStateSignal = defineSignal<[SourceState]>('sourceState');
 
 export const InputFileAttribute = defineSearchAttributeKey('DroverInputFile', SearchAttributeType.KEYWORD);
 export const RecordCountAttribute = defineSearchAttributeKey('DroverRecordCount', SearchAttributeType.INT);

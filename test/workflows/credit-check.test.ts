@@ -23,6 +23,7 @@ import {
   resumeSignal,
   SEARCH_ATTRIBUTES,
   setMaxInFlightSignal,
+  setSourceLimitSignal,
   type CreditCheckInput,
   type CreditCheckResult,
 } from '../../workflows/definitions.js';
@@ -59,7 +60,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ aws: stack.aws, config: stack.config }),
+    activities: createActivities({ aws: stack.aws, config: stack.config, temporal: env.client }),
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
   });
@@ -124,6 +125,20 @@ describe('creditCheck on a real Temporal dev server', () => {
     const result = (await handle.result()) as CreditCheckResult;
     expect(result.customers).toBe(30);
     expect(await handle.query(progressQuery)).toMatchObject({ total: 30, done: 30, failed: 0, stage: 'done', paused: false, chunks: { total: 3, done: 3, running: 0 } });
+  }, 180_000);
+
+  it('shows the shared source budget in progress, and takes a new limit for it', async () => {
+    const input = await uploadCustomers('budget.xlsx', 120);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'budget-run', args: [{ ...input, maxInFlight: 2 }] });
+    const first = await eventually('the budget in progress', async () => (await handle.query(progressQuery)).source);
+    expect(first.limit).toBe(50);
+    expect(first.inFlight).toBeGreaterThanOrEqual(0);
+    expect(first.inFlight).toBeLessThanOrEqual(50);
+    expect(first.throttled429).toBe(0);
+    await handle.signal(setSourceLimitSignal, 3);
+    await eventually('the new limit in progress', async () => (await handle.query(progressQuery)).source?.limit === 3);
+    const result = (await handle.result()) as CreditCheckResult;
+    expect(result.customers).toBe(120);
   }, 180_000);
 
   it('on cancel terminates its Batch jobs, removes its table and files, emails why, and ends CANCELLED', async () => {

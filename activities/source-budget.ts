@@ -1,0 +1,34 @@
+import { Context } from '@temporalio/activity';
+import { readBudgetState, setBudgetControl } from '../budget/index.js';
+import { sourceStateSignal, type SourceState } from '../workflows/definitions.js';
+import type { ActivityDeps } from './deps.js';
+
+/** How often a polling activity tells its run the budget's state: a signal each, so not often. */
+export const SOURCE_STATE_EVERY_MS = 5000;
+
+export function sourceBudgetActivities({ aws }: ActivityDeps) {
+  return {
+    /** Changes the shared limit the children of a run read from its table. */
+    async controlSource({ table, maxConcurrency }: { table: string; maxConcurrency: number }): Promise<void> {
+      await setBudgetControl(aws.dynamodb, table, { maxConcurrency });
+    },
+  };
+}
+
+/**
+ * Reports the budget's state to the run that owns the polling activity, so `progress` shows
+ * it. Best effort: a missed report is made good by the next one.
+ */
+export async function reportSourceState({ aws, temporal }: ActivityDeps, table: string): Promise<void> {
+  const ctx = Context.current();
+  const workflowId = ctx.info.workflowExecution?.workflowId;
+  if (!temporal || !workflowId) return;
+  try {
+    const state = await readBudgetState(aws.dynamodb, table);
+    if (state.limit === 0) return; // no child has reached the budget yet
+    const report: SourceState = { rate: state.rate, inFlight: state.inFlight, limit: state.limit, throttled429: state.throttled429 };
+    await temporal.workflow.getHandle(workflowId).signal(sourceStateSignal, report);
+  } catch (err) {
+    ctx.log.warn('could not report the source budget', { error: String(err) });
+  }
+}
