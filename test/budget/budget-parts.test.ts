@@ -12,7 +12,7 @@ import {
   type SourceBudgetOptions,
 } from '../../budget/index.js';
 import { eventually } from '../support/eventually.js';
-import { startMoto, type Moto } from './support/moto.js';
+import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
 const open: SourceBudget[] = [];

@@ -4,7 +4,7 @@ import { listBudgetLeases, readBudgetState, type BudgetState } from '../../budge
 import { startPortal, type Portal } from '../../portal/server.js';
 import { eventually } from '../support/eventually.js';
 import type { BudgetChildEvent } from './support/child-config.js';
-import { startMoto, type Moto } from './support/moto.js';
+import { startMoto, type Moto } from '../support/moto.js';
 import { spawnBudgetChild, type RunningChild } from './support/spawn-child.js';
 
 let moto: Moto;

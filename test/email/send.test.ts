@@ -1,42 +1,22 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { composeNoticeEmail } from '../../email/compose.js';
 import { sendRawEmail } from '../../email/send.js';
+import { startMoto, type Moto } from '../support/moto.js';
 
-/** The project's virtualenv (scripts/ensure.mjs), else the one a bare dev box has. */
-const MOTO = [join(process.cwd(), '.venv', 'bin', 'moto_server'), '/tmp/tv/bin/moto_server'].find((p) => existsSync(p)) ?? 'moto_server';
-
-let moto: ChildProcess;
+let moto: Moto;
 let endpoint: string;
 let ses: SESClient;
 
-function startMoto(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const port = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(seen)?.[1];
-      if (port) resolve(`http://127.0.0.1:${port}`);
-    };
-    moto.stdout?.on('data', onData);
-    moto.stderr?.on('data', onData);
-    moto.on('error', reject);
-    moto.on('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${seen}`)));
-  });
-}
-
 beforeAll(async () => {
-  endpoint = await startMoto();
+  moto = await startMoto();
+  endpoint = moto.endpoint;
   ses = new SESClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 
-afterAll(() => {
+afterAll(async () => {
   ses?.destroy();
-  moto?.kill();
+  await moto?.close();
 });
 
 interface MotoRawMessage {

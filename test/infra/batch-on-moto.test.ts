@@ -15,7 +15,8 @@ import type { ArrayJobResult } from '../../activities/types.js';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../config/aws-clients.js';
 import { loadConfig, type Config } from '../../config/load-config.js';
 import { createRunTable } from '../../run-data/run-table.js';
-import { motoQuery, startMoto } from './moto-server.js';
+import { startMoto } from '../support/moto.js';
+import { motoQuery } from './moto-query.js';
 
 const QUEUE = 'drover-scrape-moto';
 const DEFINITION = 'drover-scraper-moto';
@@ -72,7 +73,7 @@ describe('runArrayJob against moto Batch', () => {
 
   afterAll(async () => {
     if (aws) destroyAwsClients(aws);
-    await moto?.stop();
+    await moto?.close();
   });
 
   it('submits the chunk as an array job that Batch accepts and reports SUCCEEDED', async () => {

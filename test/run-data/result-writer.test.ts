@@ -4,7 +4,7 @@ import { decodeResult, itemKey, recordItem, resultUpdate } from '../../run-data/
 import { createResultWriter } from '../../run-data/result-writer.js';
 import { queryChunk, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
-import { startMoto, type Moto } from '../budget/support/moto.js';
+import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { BoundedPool } from '../../../concurrency/bounded-pool.js';
 import { budgetHooks, createSourceBudget } from '../../../budget/index.js';
 import { createTaxClient } from '../../../scraper/client.js';
 import type { BudgetChildConfig, BudgetChildEvent } from './child-config.js';
-import { dynamoClient } from './moto.js';
+import { dynamoClient } from '../../support/moto.js';
 
 const say = (event: BudgetChildEvent): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
 

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createRunTable } from '../../../run-data/run-table.js';
+import { createRunTable } from '../../run-data/run-table.js';
 
 export interface Moto {
   endpoint: string;
