@@ -101,6 +101,13 @@ describe('the credit check through the whole embedded stack', () => {
     expect(found.workflowId).toBe(runId);
     expect(found.status.name).toBe('COMPLETED');
     expect(found.searchAttributes.DroverRecordCount).toEqual([customers.length]);
+    // The Web UI finds it by the same query, through the UI server's own API.
+    const query = encodeURIComponent(`DroverInputFile = '${key}'`);
+    const ui = (await (await fetch(`${stack.file.temporal.ui}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as {
+      executions: { execution: { workflowId: string }; searchAttributes: { indexedFields: Record<string, unknown> } }[];
+    };
+    expect(ui.executions.map((e) => e.execution.workflowId)).toEqual([runId]);
+    expect(Object.keys(ui.executions[0]!.searchAttributes.indexedFields)).toEqual(expect.arrayContaining(['DroverInputFile', 'DroverRecordCount', 'DroverStage']));
   });
 
   it('fails a CSV renamed .xlsx before any lookup, says why, and keeps the stack serving', async () => {

@@ -13,7 +13,8 @@ interface ComposeService {
   network_mode?: string;
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, ComposeService> };
+// Merge keys (<<: *drover) are how the file shares settings; YAML 1.2 leaves them off by default.
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
 describe('docker-compose.yml', () => {
   const { services } = compose;

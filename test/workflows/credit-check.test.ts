@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { createActivities } from '../../activities/index.js';
+import type { SweepResult } from '../../activities/sweep.js';
 import { fetchSentEmails } from '../../cli/mailbox.js';
 import { PortalDataset } from '../../portal/dataset.js';
 import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
@@ -139,6 +140,26 @@ describe('creditCheck on a real Temporal dev server', () => {
     await eventually('the new limit in progress', async () => (await handle.query(progressQuery)).source?.limit === 3);
     const result = (await handle.result()) as CreditCheckResult;
     expect(result.customers).toBe(120);
+  }, 180_000);
+
+  it('leaves what a terminated run made for the sweeper, which removes it', async () => {
+    const input = await uploadCustomers('terminated.xlsx', 120);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'terminated-run', args: [input] });
+    await eventually('an array job to be running', async () => (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
+    await handle.terminate('test: no chance to compensate');
+    const tables = async () => ((await stack.aws.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).filter((t) => t.endsWith('terminated-run'));
+    const tmp = async () => ((await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: 'tmp/terminated-run/' }))).Contents ?? []).length;
+    expect(await tables()).toEqual(['drover-run-terminated-run']);
+    expect(await tmp()).toBeGreaterThan(0);
+    expect(await activeJobs()).toBeGreaterThan(0);
+
+    const swept = (await env.client.workflow.execute('sweeper', { taskQueue, workflowId: 'sweep-once' })) as SweepResult;
+    expect(swept.runs).toContain('terminated-run');
+    expect(swept.tables).toBeGreaterThanOrEqual(1);
+    expect(swept.jobs).toBeGreaterThanOrEqual(1);
+    expect(await tables()).toEqual([]);
+    expect(await tmp()).toBe(0);
+    expect(await activeJobs()).toBe(0);
   }, 180_000);
 
   it('on cancel terminates its Batch jobs, removes its table and files, emails why, and ends CANCELLED', async () => {
