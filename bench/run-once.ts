@@ -10,6 +10,7 @@ import { createAwsClients, destroyAwsClients, type AwsClients } from '../config/
 import { customersIter } from '../portal/dataset.js';
 import { writeCustomerWorkbook } from '../samples/generate-workbook.js';
 import { startStack } from '../stack/stack.js';
+import { isolatedStackEnv } from '../stack/isolated-env.js';
 import type { CreditCheckResult } from '../workflows/definitions.js';
 import { runBaseline } from './baseline.js';
 import { BenchError } from './errors.js';
@@ -77,23 +78,10 @@ export interface BenchFigures {
   cpuSeconds: Record<string, number>;
 }
 
-const STACK_POINTERS = [
-  'TAX_SOURCE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL', 'AWS_ENDPOINT_URL',
-  'BATCH_ENDPOINT_URL', 'BATCH_JOB_QUEUE', 'DROVER_BUCKET', 'DROVER_QUEUE_URL', 'DROVER_HOME',
-];
-
 function stackEnv(home: string, o: RunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
   // A developer's own stack must not be what the bench measures.
-  for (const name of STACK_POINTERS) delete env[name];
   return {
-    ...env,
-    DROVER_HOME: home,
-    DROVER_TEMPORAL_PORT: '0',
-    DROVER_TEMPORAL_UI_PORT: '0',
-    DROVER_MOTO_PORT: '0',
-    DROVER_BATCH_PORT: '0',
-    DROVER_PORTAL_PORT: '0',
+    ...isolatedStackEnv(home),
     DROVER_PORTAL_LATENCY_MS: String(o.latencyMs),
     DROVER_PORTAL_FAULT_RATE: '0',
     DROVER_BATCH_VCPUS: String(o.plan.children),

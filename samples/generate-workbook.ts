@@ -1,16 +1,8 @@
+import type { SampleCustomer } from '../portal/dataset.js';
 import { openStreamingWorkbook } from '../report/streaming-workbook.js';
 
-/** One sample customer; the shape of portal/dataset.ts's SampleCustomer. */
-export interface SampleRow {
-  customerId: string;
-  name: string;
-  /** '' when the row is looked up by owner name and county. */
-  parcelId: string;
-  county: string;
-  state: string;
-  /** '' when unknown. */
-  email: string;
-}
+/** One customer row: the demo portal's sample customers are written as they are. */
+export type SampleRow = SampleCustomer;
 
 export interface WriteCustomerWorkbookOptions {
   /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients, type AwsClients } from '../../config/aws-clients.js';
+import { isolatedStackEnv } from '../../stack/isolated-env.js';
 import { startStack, type RunningStack, type StackOptions } from '../../stack/stack.js';
 
 export interface TestStack extends RunningStack {
@@ -19,13 +20,7 @@ export interface TestStack extends RunningStack {
 export async function startTestStack(opts: { env?: Record<string, string>; worker?: boolean; temporal?: StackOptions['temporal'] } = {}): Promise<TestStack> {
   const home = mkdtempSync(join(tmpdir(), 'drover-test-'));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DROVER_HOME: home,
-    DROVER_TEMPORAL_PORT: '0',
-    DROVER_TEMPORAL_UI_PORT: '0',
-    DROVER_MOTO_PORT: '0',
-    DROVER_BATCH_PORT: '0',
-    DROVER_PORTAL_PORT: '0',
+    ...isolatedStackEnv(home),
     DROVER_PORTAL_LATENCY_MS: '0',
     DROVER_PORTAL_FAULT_RATE: '0',
     DROVER_BATCH_POLL_SECONDS: '0.2',
