@@ -123,19 +123,13 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
 
     enter('scrape');
-    // The children read the source's limit from the run table: a new one goes there.
     let scraping = true;
-    // Not cancellable: it ends when the fan-out ends, however that ends.
-    const limits = CancellationScope.nonCancellable(async () => {
-      while (scraping) {
-        await condition(() => sourceLimit !== undefined || !scraping);
-        const limit = sourceLimit;
-        sourceLimit = undefined;
-        if (limit !== undefined) {
-          await quick.controlSource({ table: resources.table, maxConcurrency: limit }).catch((e: unknown) => log.error('could not set the source limit', { limit, error: String(e) }));
-        }
-      }
-    });
+    const limits = followSourceLimits(
+      resources.table,
+      () => sourceLimit,
+      () => void (sourceLimit = undefined),
+      () => scraping,
+    );
     // A scope of its own, so the first failed chunk can cancel the others (terminating their jobs).
     await CancellationScope.cancellable(() => fanOut(ingest.chunks, async (chunk) => {
       const result = await batch.runArrayJob({ resources, chunk });
@@ -194,6 +188,22 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     log.error('run failed', { runId, outcome: cancelled ? 'CANCELLED' : 'FAILED', stage: failedAt, reason: describeFailure(err) });
     throw err;
   }
+}
+
+/**
+ * The children read the source's limit from the run table, so a `setSourceLimit` goes there.
+ * Not cancellable: it ends with the fan-out, however the fan-out ends.
+ */
+function followSourceLimits(table: string, pending: () => number | undefined, take: () => void, active: () => boolean): Promise<void> {
+  return CancellationScope.nonCancellable(async () => {
+    while (active()) {
+      await condition(() => pending() !== undefined || !active());
+      const limit = pending();
+      take();
+      if (limit === undefined) continue;
+      await quick.controlSource({ table, maxConcurrency: limit }).catch((e: unknown) => log.error('could not set the source limit', { limit, error: String(e) }));
+    }
+  });
 }
 
 /** The message a person should read: the root cause, not the activity wrapper around it. */
