@@ -70,7 +70,7 @@ export const SETTINGS = [
   { env: 'DROVER_PORTAL_PORT', type: 'int', default: '4568', min: 0, max: 65535, doc: 'Port of the demo tax portal.' },
   { env: 'DROVER_PORTAL_LATENCY_MS', type: 'int', default: '20', min: 0, doc: 'Latency the demo portal adds to each answer.' },
   { env: 'DROVER_PORTAL_FAULT_RATE', type: 'number', default: '0.05', min: 0, max: 1, doc: 'Share of demo-portal requests that meet a transient fault.' },
-  { env: 'DROVER_PORTAL_FAULT_KINDS', type: 'string', default: '500,reset,truncated,maintenance,429,slow', doc: 'Faults the demo portal picks from: 500, reset, truncated, maintenance, 429, slow, hang.' },
+  { env: 'DROVER_PORTAL_FAULT_KINDS', type: 'string', default: '500,reset,truncated,maintenance,maintenance200,429,slow', doc: 'Faults the demo portal picks from: 500, reset, truncated, maintenance (503), maintenance200, 429, slow, hang.' },
   { env: 'DROVER_PORTAL_SEED', type: 'int', default: '42', min: 0, doc: 'Seed of the demo portal\'s data and faults.' },
 ] as const satisfies readonly Setting[];
 

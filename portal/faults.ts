@@ -6,16 +6,18 @@ import { mix, unit } from './hash.js';
  * - `reset`: the connection is reset (TCP RST) with no answer.
  * - `truncated`: the real answer's status and headers, its body cut off before `</html>`.
  * - `maintenance`: 503 with the maintenance page, on every other such fault with `Retry-After`.
+ * - `maintenance200`: the maintenance page with status 200, as sites behind a careless proxy
+ *   answer: whole HTML, but no parcel in it.
  * - `429`: 429 with `Retry-After`.
  * - `slow`: the real answer, `slowMs` late.
  * - `hang`: no answer at all until the client gives up or the portal closes.
  */
-export type FaultKind = '500' | 'reset' | 'truncated' | 'maintenance' | '429' | 'slow' | 'hang';
+export type FaultKind = '500' | 'reset' | 'truncated' | 'maintenance' | 'maintenance200' | '429' | 'slow' | 'hang';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['500', 'reset', 'truncated', 'maintenance', '429', 'slow', 'hang'];
+export const FAULT_KINDS: readonly FaultKind[] = ['500', 'reset', 'truncated', 'maintenance', 'maintenance200', '429', 'slow', 'hang'];
 
 /** Every kind but `hang`, which only a client with a timeout survives and which makes runs slow. */
-export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['500', 'reset', 'truncated', 'maintenance', '429', 'slow'];
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['500', 'reset', 'truncated', 'maintenance', 'maintenance200', '429', 'slow'];
 
 /** The fault (if any) of the `requestNumber`-th portal request. */
 export function pickFault(seed: number, requestNumber: number, faultRate: number, kinds: readonly FaultKind[]): FaultKind | undefined {

@@ -114,6 +114,8 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
         const headers = maintenanceRetryAfter(opts.seed, requestNumber) ? { 'retry-after': String(opts.retryAfterSeconds) } : undefined;
         return send(res, client, { status: 503, body: maintenancePage(), ...(headers && { headers }) });
       }
+      case 'maintenance200':
+        return send(res, client, { status: 200, body: maintenancePage() });
       case 'truncated': {
         const answer = route(opts.dataset, req.method ?? 'GET', url);
         return send(res, client, { ...answer, body: answer.body.slice(0, truncationPoint(opts.seed, requestNumber, answer.body)) }, true);

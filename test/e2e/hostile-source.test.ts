@@ -16,7 +16,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     env: {
       DROVER_PORTAL_FAULT_RATE: '0.3',
-      DROVER_PORTAL_FAULT_KINDS: '500,reset,truncated,maintenance,429,slow,hang',
+      DROVER_PORTAL_FAULT_KINDS: '500,reset,truncated,maintenance,maintenance200,429,slow,hang',
       DROVER_PORTAL_LATENCY_MS: '5',
       // Shorter than the portal's slow answers, so a slow answer and a hang both time out and are retried.
       TAX_SOURCE_TIMEOUT_MS: '1500',
@@ -46,6 +46,6 @@ describe('a source that answers 30% of requests with faults', () => {
 
     const stats = (await (await fetch(`${stack.file.portal.url}/__stats`)).json()) as PortalStats;
     expect(stats.tooEarly).toBe(0);
-    for (const kind of ['500', 'reset', 'truncated', 'maintenance', '429', 'slow', 'hang']) expect(stats.faults[kind]).toBeGreaterThan(0);
+    for (const kind of ['500', 'reset', 'truncated', 'maintenance', 'maintenance200', '429', 'slow', 'hang']) expect(stats.faults[kind]).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -189,6 +189,16 @@ describe('portal faults', () => {
     });
   });
 
+  it('maintenance200: the maintenance page with status 200, and no Retry-After', async () => {
+    await withPortal(faulty('maintenance200'), async (portal) => {
+      const res = await fetch(parcelUrl(portal));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(await res.text()).toBe(maintenancePage());
+      expect(portal.stats().faults).toEqual({ maintenance200: 1 });
+    });
+  });
+
   it('429: answers 429 with Retry-After in whole seconds', async () => {
     await withPortal(faulty('429', { retryAfterSeconds: 3 }), async (portal) => {
       const res = await fetch(parcelUrl(portal));
