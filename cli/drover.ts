@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { runUiLink } from '../activities/email.js';
-import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal } from '../workflows/definitions.js';
+import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
 import { connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
@@ -116,6 +116,16 @@ program
   .action(async (runId: string, n: number) => {
     await (await connectClient(cfg())).workflow.getHandle(runId).signal(setMaxInFlightSignal, n);
     console.log(`${runId}: at most ${n} array jobs at once`);
+  });
+
+program
+  .command('source-limit')
+  .description('change how many requests all children of a run send to the source at once')
+  .argument('<run>', 'run id')
+  .addArgument(new Command().createArgument('<n>', 'requests at once').argParser((v) => Number.parseInt(v, 10)))
+  .action(async (runId: string, n: number) => {
+    await (await connectClient(cfg())).workflow.getHandle(runId).signal(setSourceLimitSignal, n);
+    console.log(`${runId}: at most ${n} requests to the source at once`);
   });
 
 program
