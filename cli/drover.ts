@@ -1,4 +1,5 @@
 /** `npx drover`: start, follow, signal and cancel credit-check runs. */
+import type { SignalDefinition } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { createAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
@@ -21,6 +22,13 @@ function describeState(s: RunState): string {
   const { total, done, failed, stage } = s.progress;
   return `${s.runId}  ${s.status}  stage=${stage}  ${done}/${total} done, ${failed} failed${s.reason ? `\n  reason: ${s.reason}` : ''}`;
 }
+
+async function signalRun<Args extends unknown[]>(runId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
+  await (await connectClient(cfg())).workflow.getHandle(runId).signal(signal, ...args);
+}
+
+/** A whole-number argument; a signal handler refuses anything below 1 and logs it. */
+const count = (name: string, description: string) => new Command().createArgument(name, description).argParser((v) => Number.parseInt(v, 10));
 
 async function waitAndSave(runId: string, out: string | undefined, json: boolean): Promise<number> {
   const client = await connectClient(cfg());
@@ -95,7 +103,7 @@ program
   .description('submit no new array jobs; running ones finish')
   .argument('<run>', 'run id')
   .action(async (runId: string) => {
-    await (await connectClient(cfg())).workflow.getHandle(runId).signal(pauseSignal);
+    await signalRun(runId, pauseSignal);
     console.log(`paused ${runId}`);
   });
 
@@ -104,7 +112,7 @@ program
   .description('resume a paused run')
   .argument('<run>', 'run id')
   .action(async (runId: string) => {
-    await (await connectClient(cfg())).workflow.getHandle(runId).signal(resumeSignal);
+    await signalRun(runId, resumeSignal);
     console.log(`resumed ${runId}`);
   });
 
@@ -112,9 +120,9 @@ program
   .command('max-in-flight')
   .description('change how many array jobs of a run run at once')
   .argument('<run>', 'run id')
-  .addArgument(new Command().createArgument('<n>', 'array jobs at once').argParser((v) => Number.parseInt(v, 10)))
+  .addArgument(count('<n>', 'array jobs at once'))
   .action(async (runId: string, n: number) => {
-    await (await connectClient(cfg())).workflow.getHandle(runId).signal(setMaxInFlightSignal, n);
+    await signalRun(runId, setMaxInFlightSignal, n);
     console.log(`${runId}: at most ${n} array jobs at once`);
   });
 
@@ -122,9 +130,9 @@ program
   .command('source-limit')
   .description('change how many requests all children of a run send to the source at once')
   .argument('<run>', 'run id')
-  .addArgument(new Command().createArgument('<n>', 'requests at once').argParser((v) => Number.parseInt(v, 10)))
+  .addArgument(count('<n>', 'requests at once'))
   .action(async (runId: string, n: number) => {
-    await (await connectClient(cfg())).workflow.getHandle(runId).signal(setSourceLimitSignal, n);
+    await signalRun(runId, setSourceLimitSignal, n);
     console.log(`${runId}: at most ${n} requests to the source at once`);
   });
 
