@@ -13,6 +13,12 @@ export interface WriteCustomerWorkbookOptions {
   messy?: boolean;
   /** The date on the messy sheet's date row. Default: now. */
   exportedAt?: Date;
+  /**
+   * End the sheet with the rows the cleanser must reject: a repeated customer id, a row
+   * without an id, a row with neither a parcel id nor a county, and a blank row it skips
+   * silently. Default false.
+   */
+  flawed?: boolean;
 }
 
 export const CLEAN_HEADERS = ['Customer ID', 'Name', 'Parcel ID', 'County', 'State', 'Email'] as const;
@@ -32,7 +38,7 @@ export async function writeCustomerWorkbook(
   rows: AsyncIterable<SampleRow> | Iterable<SampleRow>,
   opts: WriteCustomerWorkbookOptions = {},
 ): Promise<number> {
-  const unknown = Object.keys(opts).filter((k) => k !== 'messy' && k !== 'exportedAt');
+  const unknown = Object.keys(opts).filter((k) => k !== 'messy' && k !== 'exportedAt' && k !== 'flawed');
   if (unknown.length > 0) throw new TypeError(`writeCustomerWorkbook: unknown option(s) ${unknown.join(', ')}`);
   const messy = opts.messy ?? false;
 
@@ -57,11 +63,17 @@ export async function writeCustomerWorkbook(
     header.font = { bold: true };
     header.commit();
 
+    const values = (row: SampleRow, index: number) => (messy ? messyValues(row, index) : [row.customerId, row.name, row.parcelId, row.county, row.state, row.email]);
     let n = 0;
+    let first: SampleRow | undefined;
     for await (const row of rows) {
-      sheet.addRow(messy ? messyValues(row, n) : [row.customerId, row.name, row.parcelId, row.county, row.state, row.email]).commit();
+      first ??= row;
+      sheet.addRow(values(row, n)).commit();
       n += 1;
       if (n % YIELD_EVERY === 0) await book.yieldToWriter(sheet);
+    }
+    if (opts.flawed && first) {
+      for (const row of flawedRows(first)) sheet.addRow(Object.values(row).some(Boolean) ? values(row, n) : []).commit();
     }
     sheet.commit();
     await book.commit();
@@ -70,6 +82,16 @@ export async function writeCustomerWorkbook(
     await book.abort();
     throw error;
   }
+}
+
+/** Rows the spec's cleansing rejects, each for its own reason, and a blank one it skips. */
+function flawedRows(first: SampleRow): SampleRow[] {
+  return [
+    { ...first, name: `${first.name} (again)` },
+    { customerId: '', name: 'Sandhills Grazing LLC', parcelId: '31-415-926', county: 'CHERRY', state: 'NE', email: '' },
+    { customerId: '', name: '', parcelId: '', county: '', state: '', email: '' },
+    { customerId: 'C999999', name: 'Platte Valley Feeders', parcelId: '', county: '', state: 'NE', email: 'office@pvf.example' },
+  ];
 }
 
 function messyValues(row: SampleRow, index: number): unknown[] {

@@ -17,10 +17,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--start <k>', 'index of the first customer', integer, 0)
     .option('--seed <s>', "the portal dataset's seed", integer, 42)
     .option('--messy', 'title rows, aliased headers, numbers for some ids, as people write sheets', false)
+    .option('--flawed', 'end with rows the cleansing rejects (a duplicate id, no id, no parcel or county) and a blank row', false)
     .parse([...argv]);
-  const opts = program.opts<{ out: string; records: number; start: number; seed: number; messy: boolean }>();
+  const opts = program.opts<{ out: string; records: number; start: number; seed: number; messy: boolean; flawed: boolean }>();
   const dataset = new PortalDataset({ seed: opts.seed });
-  const n = await writeCustomerWorkbook(opts.out, dataset.customersIter(opts.records, { start: opts.start }), { messy: opts.messy });
+  const n = await writeCustomerWorkbook(opts.out, dataset.customersIter(opts.records, { start: opts.start }), { messy: opts.messy, flawed: opts.flawed });
   process.stdout.write(`wrote ${n} customers to ${opts.out}\n`);
 }
 

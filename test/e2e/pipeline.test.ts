@@ -34,14 +34,14 @@ describe('the credit check through the whole embedded stack', () => {
 
   it('turns an upload under incoming/ into a completed run', async () => {
     const path = join(scratch, 'customers.xlsx');
-    await writeCustomerWorkbook(path, customers, { messy: true });
+    await writeCustomerWorkbook(path, customers, { messy: true, flawed: true });
     runId = await upload(stack, key, readFileSync(path), 'boss@ranch.example');
     const { result: r, error } = await outcome(stack, runId);
     expect(error).toBeUndefined();
     result = r!;
     expect(result.runId).toBe(runId);
     expect(result.customers).toBe(customers.length);
-    expect(result.rejected).toBe(0);
+    expect(result.rejected).toBe(3);
     expect(result.reportKey).toBe(`reports/east/credit-report-May customers-${runId}.xlsx`);
   }, 240_000);
 
@@ -69,6 +69,16 @@ describe('the credit check through the whole embedded stack', () => {
     });
     expect(sheet.getRow(customers.length + 2).getCell(1).value ?? null).toBeNull();
     for (const [rating, n] of Object.entries(byRating)) expect(result.byRating[rating]).toBe(n);
+    // The three flawed rows at the end of the sheet, each with its reason; the blank one is skipped silently.
+    const rejected = book.getWorksheet('Rejected')!;
+    const reasons: string[] = [];
+    rejected.eachRow((row, n) => {
+      if (n > 1) reasons.push(String(row.getCell(rejected.getRow(1).cellCount).value));
+    });
+    expect(reasons).toHaveLength(3);
+    expect(reasons[0]).toMatch(/duplicate/i);
+    expect(reasons[1]).toMatch(/customer id/i);
+    expect(reasons[2]).toMatch(/parcel/i);
     // The sample exercises every outcome the policy has but ERROR.
     expect(Object.keys(byRating).sort()).toEqual(['A', 'B', 'C', 'D', 'NOT_FOUND']);
   });
