@@ -46,7 +46,7 @@ try {
   if (await runningStack(home)) {
     console.log('using the running stack');
   } else {
-    console.log('starting the embedded stack (Temporal, moto, Batch executor, portal, trigger, worker)...');
+    console.log('starting the embedded stack (Temporal, moto, dynalite, Batch executor, portal, trigger, worker)...');
     const t0 = Date.now();
     started = await startStack({ root, say: (line) => console.log(`  ${line}`) });
     console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; Web UI ${started.file.temporal.ui}`);

@@ -32,7 +32,11 @@ export function createAwsClients(config: Pick<Config, 'aws' | 'batch'>): AwsClie
   return {
     s3: new S3Client({ ...common, forcePathStyle: Boolean(endpoint) }),
     sqs: new SQSClient(common),
-    dynamodb: new DynamoDBClient(common),
+    dynamodb: new DynamoDBClient({
+      ...common,
+      endpoint: config.aws.dynamodbEndpoint,
+      credentials: emulatorCredentials(config.aws.dynamodbEndpoint),
+    }),
     ses: new SESClient(common),
     batch: new BatchClient({
       ...common,

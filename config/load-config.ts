@@ -18,6 +18,8 @@ export interface Config {
   aws: {
     region: string;
     endpoint?: string;
+    /** DynamoDB's endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `endpoint`. */
+    dynamodbEndpoint?: string;
     bucket: string;
     queueUrl?: string;
     tablePrefix: string;
@@ -45,6 +47,7 @@ export interface Config {
     temporalPort: number;
     temporalUiPort: number;
     motoPort: number;
+    dynamodbPort: number;
     batchPort: number;
     batchVcpus: number;
     portalPort: number;
@@ -157,6 +160,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     aws: {
       region: str('AWS_REGION') ?? stack?.aws.region ?? 'us-east-1',
       endpoint: str('AWS_ENDPOINT_URL') ?? stack?.aws.endpoint,
+      // An environment variable beats the stack file, as for every other endpoint.
+      dynamodbEndpoint: str('AWS_ENDPOINT_URL_DYNAMODB') ?? str('AWS_ENDPOINT_URL') ?? stack?.aws.dynamodbEndpoint ?? stack?.aws.endpoint,
       bucket: str('DROVER_BUCKET') ?? stack?.aws.bucket ?? 'drover-input',
       queueUrl: str('DROVER_QUEUE_URL') ?? stack?.aws.queueUrl,
       tablePrefix: str('DROVER_TABLE_PREFIX')!,
@@ -195,6 +200,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       temporalPort: num('DROVER_TEMPORAL_PORT'),
       temporalUiPort: num('DROVER_TEMPORAL_UI_PORT'),
       motoPort: num('DROVER_MOTO_PORT'),
+      dynamodbPort: num('DROVER_DYNAMODB_PORT'),
       batchPort: num('DROVER_BATCH_PORT'),
       batchVcpus: num('DROVER_BATCH_VCPUS'),
       portalPort: num('DROVER_PORTAL_PORT'),

@@ -31,6 +31,7 @@ export const SETTINGS = [
   // AWS
   { env: 'AWS_REGION', type: 'string', default: 'us-east-1', doc: 'AWS region of every client.' },
   { env: 'AWS_ENDPOINT_URL', type: 'url', doc: 'Endpoint of S3, SQS, DynamoDB and SES (the emulator). Unset on real AWS. Falls back to `.drover/stack.json`.' },
+  { env: 'AWS_ENDPOINT_URL_DYNAMODB', type: 'url', doc: 'Endpoint of DynamoDB alone (the SDK\'s own name for it): the embedded stack serves DynamoDB from dynalite, the rest from moto. Falls back to `.drover/stack.json`, then `AWS_ENDPOINT_URL`.' },
   { env: 'DROVER_BUCKET', type: 'string', doc: 'Input bucket: uploads under `incoming/`, reports under `reports/`. Falls back to `.drover/stack.json`, then `drover-input`.' },
   { env: 'DROVER_QUEUE_URL', type: 'string', doc: 'URL of the SQS queue that receives the bucket notifications (the local trigger polls it). Falls back to `.drover/stack.json`.' },
   { env: 'DROVER_TABLE_PREFIX', type: 'string', default: 'drover-run-', doc: 'Prefix of the per-run DynamoDB tables; IAM on AWS is scoped to it.' },
@@ -65,6 +66,7 @@ export const SETTINGS = [
   { env: 'DROVER_TEMPORAL_PORT', type: 'int', default: '7233', min: 0, max: 65535, doc: 'gRPC port of the embedded Temporal server (0 picks a free one).' },
   { env: 'DROVER_TEMPORAL_UI_PORT', type: 'int', default: '8233', min: 0, max: 65535, doc: 'Web UI port of the embedded Temporal server (0 picks a free one).' },
   { env: 'DROVER_MOTO_PORT', type: 'int', default: '4566', min: 0, max: 65535, doc: 'Port of the AWS emulator (moto).' },
+  { env: 'DROVER_DYNAMODB_PORT', type: 'int', default: '4569', min: 0, max: 65535, doc: 'Port of the embedded DynamoDB (dynalite, in memory).' },
   { env: 'DROVER_BATCH_PORT', type: 'int', default: '4567', min: 0, max: 65535, doc: 'Port of the local Batch executor.' },
   { env: 'DROVER_BATCH_VCPUS', type: 'int', default: '4', min: 1, max: 4096, doc: 'vCPU budget of the local Batch executor: children running at once.' },
   { env: 'DROVER_PORTAL_PORT', type: 'int', default: '4568', min: 0, max: 65535, doc: 'Port of the demo tax portal.' },

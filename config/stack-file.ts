@@ -5,7 +5,8 @@ import { ConfigError } from './config-error.js';
 /** What `npm start` writes to `<DROVER_HOME>/stack.json` so the CLI and workers find the embedded stack. */
 export interface StackFile {
   temporal: { address: string; namespace: string; ui: string };
-  aws: { endpoint: string; region: string; bucket: string; queueUrl: string };
+  /** `dynamodbEndpoint`: DynamoDB's own endpoint (dynalite); older stack files lack it and mean `endpoint`. */
+  aws: { endpoint: string; dynamodbEndpoint?: string; region: string; bucket: string; queueUrl: string };
   batch: { endpoint: string; jobQueue: string };
   portal: { url: string };
   /** Pid of the supervisor, so a second `npm start` or `npm run demo` can tell the stack is up. */

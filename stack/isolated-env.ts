@@ -8,6 +8,7 @@ const OTHER_STACK = [
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_UI_URL',
   'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_DYNAMODB',
   'BATCH_ENDPOINT_URL',
   'DROVER_QUEUE_URL',
   'DROVER_BUCKET',
@@ -24,6 +25,7 @@ export function isolatedStackEnv(home: string, base: NodeJS.ProcessEnv = process
     DROVER_TEMPORAL_PORT: '0',
     DROVER_TEMPORAL_UI_PORT: '0',
     DROVER_MOTO_PORT: '0',
+    DROVER_DYNAMODB_PORT: '0',
     DROVER_BATCH_PORT: '0',
     DROVER_PORTAL_PORT: '0',
   };

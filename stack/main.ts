@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { startStack } from './stack.js';
 
 const program = new Command('drover-stack')
-  .description('Start the embedded stack: Temporal, the AWS emulator, the Batch executor, the demo portal, the trigger and a worker')
+  .description('Start the embedded stack: Temporal, the AWS emulators, the Batch executor, the demo portal, the trigger and a worker')
   .option('--no-worker', 'do not start a Temporal worker (run `npm run worker` yourself)')
   .parse();
 
@@ -13,7 +13,8 @@ const stack = await startStack({ root, worker: program.opts<{ worker: boolean }>
 const { file } = stack;
 console.log(`temporal   ${file.temporal.address} (namespace ${file.temporal.namespace})`);
 console.log(`web ui     ${file.temporal.ui}`);
-console.log(`aws        ${file.aws.endpoint} (bucket ${file.aws.bucket})`);
+console.log(`aws        ${file.aws.endpoint} (S3, SQS, SES; bucket ${file.aws.bucket})`);
+console.log(`dynamodb   ${file.aws.dynamodbEndpoint}`);
 console.log(`batch      ${file.batch.endpoint} (queue ${file.batch.jobQueue})`);
 console.log(`portal     ${file.portal.url}`);
 console.log(`logs       ${stack.config.stack.home}/logs`);

@@ -10,6 +10,7 @@ import { provision } from './provision.js';
 import { ensureSweeperSchedule } from './sweeper-schedule.js';
 import { Service, type ServiceSpec } from './service.js';
 import { venvBin } from './venv.js';
+import { dynamodbService } from './dynamodb-service.js';
 
 export interface StackOptions {
   /** The repository root: where dist/ and .venv/ are. */
@@ -48,12 +49,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const temporalPort = await portOrFree(config.stack.temporalPort);
   const uiPort = await portOrFree(config.stack.temporalUiPort);
   const motoPort = await portOrFree(config.stack.motoPort);
+  const dynamodbPort = await portOrFree(config.stack.dynamodbPort);
   const batchPort = await portOrFree(config.stack.batchPort);
   const portalPort = await portOrFree(config.stack.portalPort);
   const startPortal = !config.source.url;
   const file: StackFile = {
     temporal: options.temporal ?? { address: `127.0.0.1:${temporalPort}`, namespace: config.temporal.namespace, ui: `http://127.0.0.1:${uiPort}` },
-    aws: { endpoint: `http://127.0.0.1:${motoPort}`, region: config.aws.region, bucket: config.aws.bucket, queueUrl: '' },
+    aws: { endpoint: `http://127.0.0.1:${motoPort}`, dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`, region: config.aws.region, bucket: config.aws.bucket, queueUrl: '' },
     batch: { endpoint: `http://127.0.0.1:${batchPort}`, jobQueue: config.batch.jobQueue },
     portal: { url: config.source.url ?? `http://127.0.0.1:${portalPort}` },
     pid: process.pid,
@@ -65,6 +67,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     TEMPORAL_NAMESPACE: file.temporal.namespace,
     TEMPORAL_UI_URL: file.temporal.ui,
     AWS_ENDPOINT_URL: file.aws.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: file.aws.dynamodbEndpoint,
     AWS_REGION: file.aws.region,
     DROVER_BUCKET: file.aws.bucket,
     BATCH_ENDPOINT_URL: file.batch.endpoint,
@@ -109,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       cwd: options.root,
       probe: httpProbe(`${file.aws.endpoint}/moto-api/`),
     },
+    dynamodbService(options.root, dynamodbPort, baseEnv),
     node('batch', 'batch/main.js', ['--port', String(batchPort), '--vcpus', String(config.stack.batchVcpus), '--work-dir', options.root, '--job-queue', config.batch.jobQueue], {
       probe: tcpProbe(batchPort),
     }),
@@ -122,7 +126,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const provisionStack = async (): Promise<string> => {
-    const aws = createAwsClients({ aws: { ...config.aws, endpoint: file.aws.endpoint }, batch: { ...config.batch, endpoint: file.batch.endpoint } });
+    const aws = createAwsClients({ aws: { ...config.aws, endpoint: file.aws.endpoint, dynamodbEndpoint: file.aws.dynamodbEndpoint }, batch: { ...config.batch, endpoint: file.batch.endpoint } });
     try {
       return (await provision(aws, config)).queueUrl;
     } finally {

@@ -33,11 +33,11 @@ describe('npm start (the supervisor)', () => {
     await eventually('the ready line', () => /ready/.test(out), 180_000);
 
     const file = JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as StackFile;
-    for (const url of [file.temporal.ui, file.aws.endpoint, file.batch.endpoint, file.portal.url]) expect(out).toContain(url);
+    for (const url of [file.temporal.ui, file.aws.endpoint, file.aws.dynamodbEndpoint!, file.batch.endpoint, file.portal.url]) expect(out).toContain(url);
     expect(out).toContain(file.temporal.address);
-    const ports = [file.temporal.address, file.aws.endpoint, file.batch.endpoint, file.portal.url].map((u) => Number(u.split(':').pop()));
+    const ports = [file.temporal.address, file.aws.endpoint, file.aws.dynamodbEndpoint!, file.batch.endpoint, file.portal.url].map((u) => Number(u.split(':').pop()));
     for (const port of ports) expect(await tcpProbe(port)()).toBe(true);
-    expect(processesOf(home).length).toBeGreaterThanOrEqual(6);
+    expect(processesOf(home).length).toBeGreaterThanOrEqual(7);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
