@@ -30,7 +30,7 @@ export const SETTINGS = [
   { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
   // AWS
   { env: 'AWS_REGION', type: 'string', default: 'us-east-1', doc: 'AWS region of every client.' },
-  { env: 'AWS_ENDPOINT_URL', type: 'url', doc: 'Endpoint of S3, SQS, DynamoDB and SES (the emulator). Unset on real AWS. Falls back to `.drover/stack.json`.' },
+  { env: 'AWS_ENDPOINT_URL', type: 'url', doc: 'Endpoint of S3, SQS and SES (the emulator), and of DynamoDB unless `AWS_ENDPOINT_URL_DYNAMODB` says otherwise. Unset on real AWS. Falls back to `.drover/stack.json`.' },
   { env: 'AWS_ENDPOINT_URL_DYNAMODB', type: 'url', doc: 'Endpoint of DynamoDB alone (the SDK\'s own name for it): the embedded stack serves DynamoDB from dynalite, the rest from moto. Falls back to `.drover/stack.json`, then `AWS_ENDPOINT_URL`.' },
   { env: 'DROVER_BUCKET', type: 'string', doc: 'Input bucket: uploads under `incoming/`, reports under `reports/`. Falls back to `.drover/stack.json`, then `drover-input`.' },
   { env: 'DROVER_QUEUE_URL', type: 'string', doc: 'URL of the SQS queue that receives the bucket notifications (the local trigger polls it). Falls back to `.drover/stack.json`.' },

@@ -31,6 +31,25 @@ export function resultUpdate(result: CustomerResult) {
   };
 }
 
+/** The whole item of a record with its result: what a child puts, replacing the record-only item. */
+export function resultItem(chunk: number, record: CustomerRecord, result: CustomerResult): Item {
+  const item = recordItem(chunk, record);
+  for (const [name, value] of Object.entries(resultUpdate(result).ExpressionAttributeValues)) item[RESULT_ATTRIBUTES[name]!] = value;
+  return item;
+}
+
+/** resultUpdate's placeholders and the attributes they set. */
+const RESULT_ATTRIBUTES: Record<string, string> = {
+  ':rating': 'rating',
+  ':status': 'lookupStatus',
+  ':due': 'totalDueCents',
+  ':years': 'delinquentYears',
+  ':parcels': 'parcelIds',
+  ':attempts': 'attempts',
+  ':at': 'checkedAt',
+  ':error': 'lookupError',
+};
+
 export function decodeRecord(item: Item): CustomerRecord {
   return JSON.parse(item.rec?.S ?? 'null') as CustomerRecord;
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { decodeResult, itemKey, recordItem, resultUpdate } from '../../run-data/item-codec.js';
+import { decodeRecord, decodeResult, recordItem } from '../../run-data/item-codec.js';
 import { createResultWriter } from '../../run-data/result-writer.js';
 import { queryChunk, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
+import type { CustomerRecord } from '../../sheet/types.js';
+import { eventually } from '../support/eventually.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -13,6 +14,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.close();
 });
+
+const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: { Note: `n${seq}` } });
 
 const result = (seq: number, attempts: number): CustomerResult => ({
   status: 'FOUND',
@@ -24,33 +27,49 @@ const result = (seq: number, attempts: number): CustomerResult => ({
   checkedAt: '2026-11-23T18:00:00.000Z',
 });
 
+async function chunkItems(table: string, chunk: number) {
+  const items = [];
+  for await (const page of queryChunk(moto.ddb, table, chunk)) items.push(...page);
+  return items;
+}
+
 describe('createResultWriter', () => {
-  it('writes each result once, leaving results already there untouched', async () => {
+  it('writes every result beside its record, 25 to a batch and the rest on close', async () => {
     const table = await moto.table('writer');
-    const records = Array.from({ length: 60 }, (_, seq) => recordItem(3, { seq, row: seq + 2, customerId: `C${seq}`, name: 'N', searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: {} }));
-    for (let i = 0; i < records.length; i += 25) await writeBatch(moto.ddb, table, records.slice(i, i + 25));
-    // An earlier attempt of the child wrote five results already.
-    for (const seq of [0, 7, 26, 50, 59]) {
-      await moto.ddb.send(new UpdateItemCommand({ TableName: table, Key: itemKey(3, seq), ...resultUpdate(result(seq, 99)) }));
-    }
+    const records = Array.from({ length: 60 }, (_, seq) => record(seq));
+    for (let i = 0; i < records.length; i += 25) await writeBatch(moto.ddb, table, records.slice(i, i + 25).map((r) => recordItem(3, r)));
 
-    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 3 });
-    for (let seq = 0; seq < 60; seq++) await writer.add(seq, result(seq, 1));
-    expect(await writer.close()).toEqual({ written: 55, skipped: 5 });
+    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 3, lingerMs: 60_000 });
+    for (const r of records) await writer.add(r, result(r.seq, 1));
+    expect(await writer.close()).toEqual({ written: 60 });
 
-    const items = [];
-    for await (const page of queryChunk(moto.ddb, table, 3)) items.push(...page);
-    const attempts = items.map((item) => decodeResult(item)!.attempts);
-    expect(attempts.filter((a) => a === 99)).toHaveLength(5);
-    expect(attempts.filter((a) => a === 1)).toHaveLength(55);
-    expect(decodeResult(items[42]!)).toEqual(result(42, 1));
+    const items = await chunkItems(table, 3);
+    expect(items).toHaveLength(60);
+    expect(items.map((item) => decodeRecord(item))).toEqual(records);
+    expect(items.map((item) => decodeResult(item))).toEqual(records.map((r) => result(r.seq, 1)));
   });
 
-  it('refuses to write a result for a record the table does not hold', async () => {
-    const table = await moto.table('writer-missing');
-    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 0 });
-    await writer.add(1, result(1, 1));
-    const { written, skipped } = await writer.close();
-    expect({ written, skipped }).toEqual({ written: 0, skipped: 1 });
+  it('writes a lone result within its linger time, without waiting for a full batch', async () => {
+    const table = await moto.table('writer-linger');
+    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 0, lingerMs: 50 });
+    await writer.add(record(7), result(7, 2));
+    const items = await eventually('the lone result in the table', async () => {
+      const found = await chunkItems(table, 0);
+      return found.length > 0 && found;
+    });
+    expect(items.map((item) => decodeResult(item))).toEqual([result(7, 2)]);
+    expect(await writer.close()).toEqual({ written: 1 });
+  });
+
+  it('rewriting a result (a retried child) leaves one item per record', async () => {
+    const table = await moto.table('writer-again');
+    for (const attempts of [1, 2]) {
+      const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 1 });
+      for (let seq = 0; seq < 30; seq++) await writer.add(record(seq), result(seq, attempts));
+      await writer.close();
+    }
+    const items = await chunkItems(table, 1);
+    expect(items.map((item) => decodeRecord(item).seq)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(new Set(items.map((item) => decodeResult(item)!.attempts))).toEqual(new Set([2]));
   });
 });
