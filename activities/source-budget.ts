@@ -2,15 +2,16 @@ import { Context } from '@temporalio/activity';
 import { readBudgetState, setBudgetControl } from '../budget/index.js';
 import { sourceStateSignal, type SourceState } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
+import type { SourceControl } from './types.js';
 
 /** How often a polling activity tells its run the budget's state: a signal each, so not often. */
 export const SOURCE_STATE_EVERY_MS = 5000;
 
-export function sourceBudgetActivities({ aws }: ActivityDeps) {
+export function sourceBudgetActivities({ aws, config }: ActivityDeps) {
   return {
-    /** Changes the shared limit the children of a run read from its table. */
-    async controlSource({ table, maxConcurrency }: { table: string; maxConcurrency: number }): Promise<void> {
-      await setBudgetControl(aws.dynamodb, table, { maxConcurrency });
+    /** Holds or releases the budget, or changes its limit: the children read both from the run table. */
+    async controlSource({ table, ...control }: { table: string } & SourceControl): Promise<void> {
+      await setBudgetControl(aws.dynamodb, table, control, { maxConcurrency: config.source.maxConcurrency, maxRps: config.source.maxRps });
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { BudgetControl } from '../budget/control.js';
 import type { Rating } from '../rating/types.js';
 
 /** One chunk of a run: a JSON Lines object of at most 10,000 records, one Batch array job. */
@@ -54,3 +55,6 @@ export interface RunPlan {
   maxArrayJobs: number;
   heartbeatSeconds: number;
 }
+
+/** A change to a run's source budget, made by the workflow through `controlSource`. */
+export type SourceControl = BudgetControl;

@@ -1,7 +1,7 @@
 /** Control of a run's budget from outside the children (the workflow, through an activity). */
 import { ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BudgetContentionError, BudgetOptionsError } from './errors.js';
-import { budgetKey, getState, INIT_STATE, initValues, names, num, STATE_SEQ, toBudgetState, usedValues, type BudgetState } from './state-item.js';
+import { budgetKey, getState, initState, names, num, STATE_SEQ, toBudgetState, type BudgetState } from './state-item.js';
 
 export interface BudgetControl {
   /** true: children get no new slots or tokens (requests in flight finish); false: resume. Default: unchanged. */
@@ -15,13 +15,22 @@ export interface BudgetControl {
 
 const KEYS = new Set(['paused', 'maxConcurrency']);
 
+/** What the state item starts with when no child has made it yet: the run's configured budget. */
+export interface BudgetDefaults {
+  /** TAX_SOURCE_MAX_CONCURRENCY. */
+  maxConcurrency: number;
+  /** TAX_SOURCE_MAX_RPS; undefined: no rate limit. */
+  maxRps?: number;
+}
+
 /**
- * Sets the pause flag and/or the concurrency limit, creating the state item if no child
- * has yet. Returns the budget as it stands after.
+ * Sets the pause flag and/or the concurrency limit. A state item no child has made yet is
+ * made from `defaults` first, so a pause sent before the children start keeps their limit.
+ * Returns the budget as it stands after.
  *
  * @throws {BudgetOptionsError} on a bad or unknown control.
  */
-export async function setBudgetControl(ddb: DynamoDBClient, table: string, control: BudgetControl): Promise<BudgetState> {
+export async function setBudgetControl(ddb: DynamoDBClient, table: string, control: BudgetControl, defaults: BudgetDefaults): Promise<BudgetState> {
   if (typeof control !== 'object' || control === null) throw new BudgetOptionsError('budget control must be an object');
   const unknown = Object.keys(control).filter((k) => !KEYS.has(k));
   if (unknown.length > 0) throw new BudgetOptionsError(`unknown budget control(s): ${unknown.join(', ')}`);
@@ -31,20 +40,18 @@ export async function setBudgetControl(ddb: DynamoDBClient, table: string, contr
     throw new BudgetOptionsError(`budget control maxConcurrency must be an integer >= 1, got ${String(maxConcurrency)}`);
   }
 
-  // Creating the item with the new limit (when there is none) makes the children adopt it.
-  const init = paused === undefined ? INIT_STATE : `${INIT_STATE.replace('#paused = if_not_exists(#paused, :false), ', '')}, #paused = :paused`;
-  await ddb.send(
-    new UpdateItemCommand({
-      TableName: table,
-      Key: budgetKey(STATE_SEQ),
-      UpdateExpression: init,
-      ExpressionAttributeNames: names(init),
-      ExpressionAttributeValues: usedValues(
-        { ...initValues(maxConcurrency ?? 1, Date.now()), ...(paused === undefined ? {} : { ':paused': { BOOL: paused } }) },
-        init,
-      ),
-    }),
-  );
+  await initState(ddb, table, defaults.maxConcurrency, defaults.maxRps, Date.now());
+  if (paused !== undefined) {
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: budgetKey(STATE_SEQ),
+        UpdateExpression: 'SET #paused = :paused',
+        ExpressionAttributeNames: { '#paused': 'paused' },
+        ExpressionAttributeValues: { ':paused': { BOOL: paused } },
+      }),
+    );
+  }
   if (maxConcurrency !== undefined) {
     for (let attempt = 0; ; attempt++) {
       const state = (await getState(ddb, table, true))!;

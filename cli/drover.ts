@@ -100,11 +100,12 @@ program
 
 program
   .command('pause')
-  .description('submit no new array jobs; running ones finish')
+  .description('submit no new array jobs; running ones finish, or with --source wait with the source quiet')
   .argument('<run>', 'run id')
-  .action(async (runId: string) => {
-    await signalRun(runId, pauseSignal);
-    console.log(`paused ${runId}`);
+  .option('--source', 'hold the source budget too: the children send no new requests until resume')
+  .action(async (runId: string, opts: { source?: boolean }) => {
+    await signalRun(runId, pauseSignal, opts.source ? { source: true } : {});
+    console.log(opts.source ? `paused ${runId} and its requests to the source` : `paused ${runId}`);
   });
 
 program
@@ -118,12 +119,15 @@ program
 
 program
   .command('max-in-flight')
-  .description('change how many array jobs of a run run at once')
+  .description('change how many array jobs of a run run at once, and/or how many requests its children send at once')
   .argument('<run>', 'run id')
-  .addArgument(count('<n>', 'array jobs at once'))
-  .action(async (runId: string, n: number) => {
-    await signalRun(runId, setMaxInFlightSignal, n);
-    console.log(`${runId}: at most ${n} array jobs at once`);
+  .addArgument(count('[n]', 'array jobs at once'))
+  .addOption(new Option('--source <n>', 'requests to the source at once over all children').argParser((v) => Number.parseInt(v, 10)))
+  .action(async (runId: string, jobs: number | undefined, opts: { source?: number }) => {
+    if (jobs === undefined && opts.source === undefined) program.error('give <n>, --source <n>, or both');
+    await signalRun(runId, setMaxInFlightSignal, { ...(jobs === undefined ? {} : { jobs }), ...(opts.source === undefined ? {} : { source: opts.source }) });
+    const said = [jobs === undefined ? '' : `${jobs} array jobs`, opts.source === undefined ? '' : `${opts.source} requests to the source`].filter(Boolean);
+    console.log(`${runId}: at most ${said.join(' and ')} at once`);
   });
 
 program

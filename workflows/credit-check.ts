@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ChunkRef } from '../activities/types.js';
+import type { ChunkRef, SourceControl } from '../activities/types.js';
 import {
   InputFileAttribute,
   pauseSignal,
@@ -24,6 +24,8 @@ import {
   StageAttribute,
   type CreditCheckInput,
   type CreditCheckResult,
+  type MaxInFlight,
+  type PauseOptions,
   type Progress,
   type SourceState,
   type Stage,
@@ -81,19 +83,42 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     failed: 0,
     stage: 'starting',
     paused: false,
+    sourcePaused: false,
     maxInFlight: input.maxInFlight ?? maxArrayJobs,
     chunks: { total: 0, done: 0, running: 0 },
   };
   setHandler(progressQuery, () => progress);
-  setHandler(pauseSignal, () => void (progress.paused = true));
-  setHandler(resumeSignal, () => void (progress.paused = false));
-  setHandler(setMaxInFlightSignal, (n: number) => {
-    if (Number.isInteger(n) && n >= 1) progress.maxInFlight = n;
-    else log.warn('setMaxInFlight ignored: not a whole number of at least 1', { n });
+  // Budget changes wait here until the scrape stage, where the run table's budget lives.
+  let sourceControl: SourceControl | undefined;
+  const controlSource = (change: SourceControl) => void (sourceControl = { ...sourceControl, ...change });
+  setHandler(pauseSignal, (options?: PauseOptions) => {
+    progress.paused = true;
+    if (options?.source === true && !progress.sourcePaused) {
+      progress.sourcePaused = true;
+      controlSource({ paused: true });
+    }
   });
-  let sourceLimit: number | undefined;
+  setHandler(resumeSignal, () => {
+    progress.paused = false;
+    if (progress.sourcePaused) {
+      progress.sourcePaused = false;
+      controlSource({ paused: false });
+    }
+  });
+  setHandler(setMaxInFlightSignal, (arg: number | MaxInFlight) => {
+    const { jobs, source } = typeof arg === 'number' ? { jobs: arg, source: undefined } : (arg ?? {});
+    if (jobs === undefined && source === undefined) log.warn('setMaxInFlight ignored: give a number, or {jobs, source}', { arg });
+    if (jobs !== undefined) {
+      if (isCount(jobs)) progress.maxInFlight = jobs;
+      else log.warn('setMaxInFlight jobs ignored: not a whole number of at least 1', { jobs });
+    }
+    if (source !== undefined) {
+      if (isCount(source)) controlSource({ maxConcurrency: source });
+      else log.warn('setMaxInFlight source ignored: not a whole number of at least 1', { source });
+    }
+  });
   setHandler(setSourceLimitSignal, (n: number) => {
-    if (Number.isInteger(n) && n >= 1) sourceLimit = n;
+    if (isCount(n)) controlSource({ maxConcurrency: n });
     else log.warn('setSourceLimit ignored: not a whole number of at least 1', { n });
   });
   setHandler(sourceStateSignal, (state: SourceState) => void (progress.source = state));
@@ -124,10 +149,10 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
 
     enter('scrape');
     let scraping = true;
-    const limits = followSourceLimits(
+    const limits = followSourceControl(
       resources.table,
-      () => sourceLimit,
-      () => void (sourceLimit = undefined),
+      () => sourceControl,
+      () => void (sourceControl = undefined),
       () => scraping,
     );
     // A scope of its own, so the first failed chunk can cancel the others (terminating their jobs).
@@ -191,19 +216,24 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
 }
 
 /**
- * The children read the source's limit from the run table, so a `setSourceLimit` goes there.
+ * The children read the source's limit and pause flag from the run table, so `pause
+ * {"source": true}`, `resume`, `setSourceLimit` and `setMaxInFlight {"source": n}` go there.
  * Not cancellable: it ends with the fan-out, however the fan-out ends.
  */
-function followSourceLimits(table: string, pending: () => number | undefined, take: () => void, active: () => boolean): Promise<void> {
+function followSourceControl(table: string, pending: () => SourceControl | undefined, take: () => void, active: () => boolean): Promise<void> {
   return CancellationScope.nonCancellable(async () => {
     while (active()) {
       await condition(() => pending() !== undefined || !active());
-      const limit = pending();
+      const control = pending();
       take();
-      if (limit === undefined) continue;
-      await quick.controlSource({ table, maxConcurrency: limit }).catch((e: unknown) => log.error('could not set the source limit', { limit, error: String(e) }));
+      if (control === undefined) continue;
+      await quick.controlSource({ table, ...control }).catch((e: unknown) => log.error('could not change the source budget', { ...control, error: String(e) }));
     }
   });
+}
+
+function isCount(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 1;
 }
 
 /** The message a person should read: the root cause, not the activity wrapper around it. */

@@ -31,12 +31,32 @@ export interface SourceState {
   throttled429: number;
 }
 
+/** The argument of `pause`; none means `{}`. */
+export interface PauseOptions {
+  /**
+   * true: the source budget is held as well, so the children send no new requests (those in
+   * flight finish) and the source goes quiet at once; running jobs wait for `resume`.
+   * Default false: running jobs finish at the source's full budget.
+   */
+  source?: boolean;
+}
+
+/** The argument of `setMaxInFlight`: a number is `{jobs: n}`. */
+export interface MaxInFlight {
+  /** Array jobs in flight at once. Integer >= 1. */
+  jobs?: number;
+  /** Requests to the source at once over all children (the budget's limit). Integer >= 1. */
+  source?: number;
+}
+
 export interface Progress {
   total: number;
   done: number;
   failed: number;
   stage: Stage;
   paused: boolean;
+  /** true while a `pause {"source": true}` holds the source budget. */
+  sourcePaused: boolean;
   maxInFlight: number;
   chunks: { total: number; done: number; running: number };
   /** Present once a child has used the budget. */
@@ -54,9 +74,9 @@ export interface CreditCheckResult {
 }
 
 export const progressQuery = defineQuery<Progress>('progress');
-export const pauseSignal = defineSignal('pause');
+export const pauseSignal = defineSignal<[PauseOptions?]>('pause');
 export const resumeSignal = defineSignal('resume');
-export const setMaxInFlightSignal = defineSignal<[number]>('setMaxInFlight');
+export const setMaxInFlightSignal = defineSignal<[number | MaxInFlight]>('setMaxInFlight');
 /** Requests to the source at once over all children of the run. */
 export const setSourceLimitSignal = defineSignal<[number]>('setSourceLimit');
 /** Sent by the array-job activities as they poll: the budget's state for `progress`. */

@@ -68,21 +68,27 @@ describe('budget state and control', () => {
     (await b.acquire())();
     await eventually('the idle slot to go back', async () => (await b.snapshot()).held === 0);
 
-    expect(await setBudgetControl(moto.ddb, table, { paused: true })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
+    expect(await setBudgetControl(moto.ddb, table, { paused: true }, { maxConcurrency: 4 })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
     const waiting = b.acquire();
     expect(await stillWaiting(waiting)).toBe(true);
     expect(await b.snapshot()).toMatchObject({ paused: true, held: 0, granted: 0, waiting: 1 });
     expect(await listBudgetLeases(moto.ddb, table)).toEqual([]);
 
-    await setBudgetControl(moto.ddb, table, { paused: false });
+    await setBudgetControl(moto.ddb, table, { paused: false }, { maxConcurrency: 4 });
     const release = await waiting;
     expect(await b.snapshot()).toMatchObject({ paused: false, held: 1, granted: 1, waiting: 0, inFlight: 1 });
     release();
   });
 
+  it('makes the state from the run\'s defaults when a pause comes before any child', async () => {
+    const table = await moto.table('paused-early');
+    expect(await setBudgetControl(moto.ddb, table, { paused: true }, { maxConcurrency: 7, maxRps: 20 })).toMatchObject({ paused: true, limit: 7, rate: 20, maxRps: 20, inFlight: 0 });
+    await expect(setBudgetControl(moto.ddb, table, { paused: true, limit: 3 } as never, { maxConcurrency: 7 })).rejects.toThrow(/unknown budget control\(s\): limit/);
+  });
+
   it('lets setBudgetControl set the limit the children adopt, and moves it later', async () => {
     const table = await moto.table('limit');
-    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 3 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
+    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 3 }, { maxConcurrency: 50 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
     const b = budget(table, { maxConcurrency: 50, blockSize: 5, idleReturnMs: 60_000 });
     const releases = [await b.acquire(), await b.acquire(), await b.acquire()];
     const fourth = b.acquire();
@@ -91,10 +97,10 @@ describe('budget state and control', () => {
 
     releases[0]!();
     releases.push(await fourth);
-    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 4 })).toMatchObject({ limit: 4, inFlight: 3 });
+    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 4 }, { maxConcurrency: 50 })).toMatchObject({ limit: 4, inFlight: 3 });
     releases.push(await b.acquire());
     expect(await b.snapshot()).toMatchObject({ limit: 4, inFlight: 4, held: 4, granted: 4 });
-    await expect(setBudgetControl(moto.ddb, table, { maxConcurrency: 0 })).rejects.toThrow(BudgetOptionsError);
+    await expect(setBudgetControl(moto.ddb, table, { maxConcurrency: 0 }, { maxConcurrency: 50 })).rejects.toThrow(BudgetOptionsError);
     await b.close();
     expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 4, inFlight: 0 });
   });

@@ -129,7 +129,7 @@ describe('durable execution through the embedded stack', () => {
     const status = await cli('drover', ['status', runId, '--json']);
     expect(status.last).toMatchObject({ runId, status: 'RUNNING', progress: { total: 400 } });
 
-    expect((await cli('drover', ['max-in-flight', runId, '3'])).status).toBe(0);
+    expect((await cli('drover', ['max-in-flight', runId, '3', '--source', '20'])).status).toBe(0);
     expect((await cli('drover', ['resume', runId])).status).toBe(0);
     const out = join(scratch, 'cli-out');
     const waited = await cli('drover', ['wait', runId, '--out', out, '--json']);

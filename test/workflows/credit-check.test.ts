@@ -28,6 +28,8 @@ import {
   type CreditCheckInput,
   type CreditCheckResult,
 } from '../../workflows/definitions.js';
+import { portalStats } from '../../bench/portal-stats.js';
+import { readBudgetState } from '../../budget/index.js';
 import { eventually } from '../support/eventually.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -126,6 +128,40 @@ describe('creditCheck on a real Temporal dev server', () => {
     const result = (await handle.result()) as CreditCheckResult;
     expect(result.customers).toBe(30);
     expect(await handle.query(progressQuery)).toMatchObject({ total: 30, done: 30, failed: 0, stage: 'done', paused: false, chunks: { total: 3, done: 3, running: 0 } });
+  }, 180_000);
+
+  it('holds the source budget on pause {source: true}: the jobs wait, the source goes quiet, and resume finishes the run', async () => {
+    const input = await uploadCustomers('source-paused.xlsx', 60);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'source-paused-run', args: [{ ...input, maxInFlight: 2 }] });
+    const table = 'drover-run-source-paused-run';
+    await eventually('an array job to be submitted', async () => (await handle.query(progressQuery)).chunks.running > 0);
+    await handle.signal(pauseSignal, { source: true });
+    expect(await handle.query(progressQuery)).toMatchObject({ paused: true, sourcePaused: true });
+    await handle.signal(setMaxInFlightSignal, { jobs: 3, source: 7 });
+    await eventually('the held budget with its new limit', async () => {
+      const s = await readBudgetState(stack.aws.dynamodb, table);
+      return s.paused && s.limit === 7 && s.inFlight === 0;
+    });
+    const quiet = await eventually('the source to go quiet', async () => {
+      const p = await portalStats(stack.file.portal.url);
+      return p.inFlight === 0 ? p.requests : undefined;
+    });
+    // The polling activity reports the budget every few seconds: by then a child not held would have sent more.
+    const reported = await eventually('the held budget in progress', async () => {
+      const p = await handle.query(progressQuery);
+      return p.source?.limit === 7 && p.source.inFlight === 0 ? p : undefined;
+    });
+    expect(reported).toMatchObject({ stage: 'scrape', maxInFlight: 3, sourcePaused: true });
+    expect(reported.done).toBeLessThan(60);
+    expect(await activeJobs()).toBeGreaterThan(0);
+    expect((await portalStats(stack.file.portal.url)).requests).toBe(quiet);
+
+    await handle.signal(resumeSignal);
+    const result = (await handle.result()) as CreditCheckResult;
+    expect(result.customers).toBe(60);
+    expect(result.byRating.ERROR ?? 0).toBe(0);
+    expect(await handle.query(progressQuery)).toMatchObject({ done: 60, paused: false, sourcePaused: false });
+    expect((await portalStats(stack.file.portal.url)).requests).toBeGreaterThan(quiet);
   }, 180_000);
 
   it('shows the shared source budget in progress, and takes a new limit for it', async () => {
