@@ -5,8 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { RejectedRow } from '../sheet/types.js';
 import type { CustomerResult } from '../rating/types.js';
 import { openReportWriter, reportFileName, type ReportRow } from '../report/write-report.js';
-import { decodeRecord, decodeResult } from '../run-data/item-codec.js';
-import { queryChunk } from '../run-data/run-table.js';
+import { readInOrder } from '../run-data/ordered-reader.js';
 import type { ActivityDeps } from './deps.js';
 import { downloadToFile, objectMetadata, uploadFile, withTempDir } from './s3-files.js';
 import type { ChunkRef, ReportTotalsSummary, RunResources } from './types.js';
@@ -51,7 +50,7 @@ function missingResult(): CustomerResult {
   };
 }
 
-/** Reads the table chunk by chunk in input order, so memory is bounded by a page, not by the run. */
+/** Reads the table chunk by chunk in input order, a few ranges ahead, so memory is bounded by those ranges, not by the run. */
 export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
   return async function buildReport(input: BuildReportInput): Promise<{ reportKey: string; totals: ReportTotalsSummary }> {
     const { resources } = input;
@@ -62,12 +61,10 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'report.xlsx');
       const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
-      for (const chunk of input.chunks) {
-        for await (const items of queryChunk(aws.dynamodb, resources.table, chunk.index)) {
-          const rows: ReportRow[] = items.map((item) => ({ record: decodeRecord(item), result: decodeResult(item) ?? missingResult() }));
-          await writer.addRows(rows);
-        }
-        Context.current().heartbeat({ chunk: chunk.index });
+      for await (const page of readInOrder(aws.dynamodb, resources.table, input.chunks)) {
+        const rows: ReportRow[] = page.rows.map(({ record, result }) => ({ record, result: result ?? missingResult() }));
+        await writer.addRows(rows);
+        if (page.lastOfChunk) Context.current().heartbeat({ chunk: page.chunk });
       }
 
       const rejectedPath = join(dir, 'rejected.jsonl');

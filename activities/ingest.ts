@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { readCustomerSheet, SheetError } from '../sheet/index.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { childCount, encodeChunk } from '../run-data/chunk-format.js';
-import { recordItem, type Item } from '../run-data/item-codec.js';
+import { RECORD_PAGE, recordPageItem, type Item } from '../run-data/item-codec.js';
 import { chunkKeys, rejectedKey } from '../run-data/names.js';
 import { createRunTable, WRITE_BATCH, writeBatch } from '../run-data/run-table.js';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
@@ -15,7 +15,10 @@ import { failPermanently } from './failures.js';
 import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
 import type { ChunkRef, IngestResult, RunResources } from './types.js';
 
-/** Batch writes kept in flight at once: enough to hide latency, few enough to stay in on-demand capacity. */
+/**
+ * Batch writes (of 25 pages, 2,500 records) kept in flight at once. On AWS, what exceeds the
+ * table's capacity comes back unprocessed and is retried with backoff (writeBatch).
+ */
 const WRITES_IN_FLIGHT = 8;
 
 const isSheetError = (err: unknown): err is SheetError => err instanceof SheetError;
@@ -38,7 +41,18 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
 
       const chunks: ChunkRef[] = [];
       let chunk: CustomerRecord[] = [];
+      let page: CustomerRecord[] = [];
       let items: Item[] = [];
+      // A page never spans two chunks: a chunk's pages start at its first seq.
+      const flushPage = async () => {
+        if (!page.length) return;
+        items.push(recordPageItem(chunks.length, page));
+        page = [];
+        if (items.length === WRITE_BATCH) {
+          await write(items);
+          items = [];
+        }
+      };
       const flushChunk = async () => {
         if (!chunk.length) return;
         const index = chunks.length;
@@ -70,12 +84,10 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
           } else {
             total++;
             chunk.push(item.record);
-            items.push(recordItem(chunks.length, item.record));
-            if (items.length === WRITE_BATCH) {
-              await write(items);
-              items = [];
-            }
+            page.push(item.record);
+            if (page.length === RECORD_PAGE) await flushPage();
             if (chunk.length === chunkSize) {
+              await flushPage();
               if (items.length) await write(items);
               items = [];
               await flushChunk();
@@ -88,7 +100,9 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
         rejectedOut.end();
         await once(rejectedOut, 'close');
       }
+      await flushPage();
       if (items.length) await write(items);
+      items = [];
       await flushChunk();
       await writes.drain();
 

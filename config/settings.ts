@@ -26,7 +26,7 @@ export const SETTINGS = [
   { env: 'TEMPORAL_TLS_CERT_PEM', type: 'string', doc: 'The mTLS client certificate itself (PEM text), as ECS injects it from Secrets Manager; needs `TEMPORAL_TLS_KEY_PEM`. Takes the place of `TEMPORAL_TLS_CERT`.' },
   { env: 'TEMPORAL_TLS_KEY_PEM', type: 'string', doc: 'The mTLS client key itself (PEM text).' },
   { env: 'TEMPORAL_UI_URL', type: 'url', doc: 'Base URL of the Temporal Web UI, for links in emails and the CLI. Falls back to `.drover/stack.json`, then `http://127.0.0.1:8233`.' },
-  { env: 'DROVER_WORKFLOW_BUNDLE', type: 'string', doc: 'A workflow bundle prebuilt by `scripts/bundle-workflows.mjs` (the image sets it); unset, the worker bundles `dist/workflows` at start.' },
+  { env: 'DROVER_WORKFLOW_BUNDLE', type: 'string', doc: 'A workflow bundle prebuilt by `scripts/bundle-workflows.mjs`; unset: `dist/workflow-bundle.js`, which the build makes, or if that is missing the worker bundles `dist/workflows` at start.' },
   { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
   // AWS
   { env: 'AWS_REGION', type: 'string', default: 'us-east-1', doc: 'AWS region of every client.' },

@@ -4,54 +4,50 @@ import type { CustomerResult, Rating } from '../rating/types.js';
 
 export type Item = Record<string, AttributeValue>;
 
-/** The table's key: chunk (partition) and seq (sort), so a chunk reads back in input order with one Query. */
+/**
+ * The run table holds three kinds of item, each in partitions of its own:
+ * - results: partition `chunk`, sort key `seq`, one item per record, put by the children;
+ * - records: partition `recordsPartition(chunk)`, sort key the first seq of a page of up to
+ *   RECORD_PAGE records, put by ingest. Packed because DynamoDB meters writes per KB rounded
+ *   up per item: a 250-byte record alone costs a whole write unit, 100 of them in one item 25;
+ *   and the emulator's cost is per item too;
+ * - the source budget: partition -1 (budget/state-item.ts).
+ */
 export function itemKey(chunk: number, seq: number): Item {
   return { chunk: { N: String(chunk) }, seq: { N: String(seq) } };
 }
 
-export function recordItem(chunk: number, record: CustomerRecord): Item {
-  return { ...itemKey(chunk, record.seq), rec: { S: JSON.stringify(record) } };
+/** Records of a page: a chunk's pages start at its first seq, every RECORD_PAGE seqs. */
+export const RECORD_PAGE = 100;
+
+/** -2, -3, …: below the budget's -1, so no partition of one kind is another's. */
+export function recordsPartition(chunk: number): number {
+  return -2 - chunk;
 }
 
-/** The SET clause and values of a result; the condition that it is written once lives with the caller. */
-export function resultUpdate(result: CustomerResult) {
+/** One page of consecutive records of one chunk. */
+export function recordPageItem(chunk: number, records: CustomerRecord[]): Item {
+  if (records.length === 0 || records.length > RECORD_PAGE) throw new RangeError(`a record page holds 1 to ${RECORD_PAGE} records, not ${records.length}`);
+  return { ...itemKey(recordsPartition(chunk), records[0]!.seq), recs: { S: JSON.stringify(records) } };
+}
+
+export function decodeRecordPage(item: Item): CustomerRecord[] {
+  return JSON.parse(item.recs?.S ?? '[]') as CustomerRecord[];
+}
+
+/** The result item of record `seq`: what a child puts, once per record (a retry puts the same key). */
+export function resultItem(chunk: number, seq: number, result: CustomerResult): Item {
   return {
-    UpdateExpression:
-      'SET rating = :rating, lookupStatus = :status, totalDueCents = :due, delinquentYears = :years, parcelIds = :parcels, attempts = :attempts, checkedAt = :at, lookupError = :error',
-    ExpressionAttributeValues: {
-      ':rating': { S: result.rating },
-      ':status': { S: result.status },
-      ':due': { N: String(result.totalDueCents) },
-      ':years': { N: String(result.delinquentYears) },
-      ':parcels': { S: JSON.stringify(result.parcelIds) },
-      ':attempts': { N: String(result.attempts) },
-      ':at': { S: result.checkedAt },
-      ':error': { S: result.error ?? '' },
-    } satisfies Item,
+    ...itemKey(chunk, seq),
+    rating: { S: result.rating },
+    lookupStatus: { S: result.status },
+    totalDueCents: { N: String(result.totalDueCents) },
+    delinquentYears: { N: String(result.delinquentYears) },
+    parcelIds: { S: JSON.stringify(result.parcelIds) },
+    attempts: { N: String(result.attempts) },
+    checkedAt: { S: result.checkedAt },
+    lookupError: { S: result.error ?? '' },
   };
-}
-
-/** The whole item of a record with its result: what a child puts, replacing the record-only item. */
-export function resultItem(chunk: number, record: CustomerRecord, result: CustomerResult): Item {
-  const item = recordItem(chunk, record);
-  for (const [name, value] of Object.entries(resultUpdate(result).ExpressionAttributeValues)) item[RESULT_ATTRIBUTES[name]!] = value;
-  return item;
-}
-
-/** resultUpdate's placeholders and the attributes they set. */
-const RESULT_ATTRIBUTES: Record<string, string> = {
-  ':rating': 'rating',
-  ':status': 'lookupStatus',
-  ':due': 'totalDueCents',
-  ':years': 'delinquentYears',
-  ':parcels': 'parcelIds',
-  ':attempts': 'attempts',
-  ':at': 'checkedAt',
-  ':error': 'lookupError',
-};
-
-export function decodeRecord(item: Item): CustomerRecord {
-  return JSON.parse(item.rec?.S ?? 'null') as CustomerRecord;
 }
 
 export function decodeResult(item: Item): CustomerResult | undefined {

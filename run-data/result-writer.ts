@@ -18,9 +18,9 @@ export interface ResultWriterOptions {
 /**
  * Writes a child's results to the run table as they land, 25 to a BatchWriteItem: one call
  * where a conditional UpdateItem per result took 25, and the calls were most of the child's
- * CPU and of the emulator's (bench/results.md). Each put is the record's whole item
- * (record and result), so a put is idempotent: a retried child, which skips the records
- * already written, can at worst write a record's result again under the same key. Batch
+ * CPU and of the emulator's (bench/results.md). Each put is the record's whole result item,
+ * so a put is idempotent: a retried child, which skips the records already written, can at
+ * worst write a record's result again under the same key. Batch
  * runs one attempt of a child at a time, so no two attempts race for a record.
  *
  * The lookups do not wait for the writes, only for room when `inFlight` batches are under way.
@@ -46,7 +46,7 @@ export function createResultWriter({ ddb, table, chunk, inFlight = 4, lingerMs =
   return {
     /** Queues the result; waits only while `inFlight` batches are already under way. */
     add(record: CustomerRecord, result: CustomerResult): Promise<void> {
-      buffer.push(resultItem(chunk, record, result));
+      buffer.push(resultItem(chunk, record.seq, result));
       if (buffer.length >= WRITE_BATCH) return flush();
       // A failure here is kept by the pool and rethrown by close().
       timer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);

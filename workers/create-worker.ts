@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -7,16 +8,20 @@ import type { Config } from '../config/load-config.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+/** What the build (scripts/ensure.mjs, `npm run build`) bundles WORKFLOWS_PATH into. */
+export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
 
 /** A worker for the credit check, with its own connection and AWS clients. */
 export async function createWorker(config: Config): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection: await Connection.connect(temporalConnectionOptions(config)), namespace: config.temporal.namespace });
+  // A prebuilt bundle spares every worker start webpack's CPU and the memory it keeps.
+  const bundle = config.temporal.workflowBundle ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(config.temporal.workflowBundle ? { workflowBundle: { codePath: config.temporal.workflowBundle } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ aws: createAwsClients(config), config, temporal }),
     // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
     maxHeartbeatThrottleInterval: '2 seconds',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { decodeRecord, decodeResult, recordItem } from '../../run-data/item-codec.js';
+import { decodeRecordPage, decodeResult, recordPageItem, recordsPartition } from '../../run-data/item-codec.js';
 import { createResultWriter } from '../../run-data/result-writer.js';
 import { queryChunk, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
@@ -34,10 +34,10 @@ async function chunkItems(table: string, chunk: number) {
 }
 
 describe('createResultWriter', () => {
-  it('writes every result beside its record, 25 to a batch and the rest on close', async () => {
+  it('writes every result under its record\'s seq, 25 to a batch and the rest on close, leaving the records as ingest wrote them', async () => {
     const table = await moto.table('writer');
     const records = Array.from({ length: 60 }, (_, seq) => record(seq));
-    for (let i = 0; i < records.length; i += 25) await writeBatch(moto.ddb, table, records.slice(i, i + 25).map((r) => recordItem(3, r)));
+    await writeBatch(moto.ddb, table, [recordPageItem(3, records.slice(0, 50)), recordPageItem(3, records.slice(50))]);
 
     const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 3, lingerMs: 60_000 });
     for (const r of records) await writer.add(r, result(r.seq, 1));
@@ -45,8 +45,9 @@ describe('createResultWriter', () => {
 
     const items = await chunkItems(table, 3);
     expect(items).toHaveLength(60);
-    expect(items.map((item) => decodeRecord(item))).toEqual(records);
+    expect(items.map((item) => Number(item.seq!.N))).toEqual(records.map((r) => r.seq));
     expect(items.map((item) => decodeResult(item))).toEqual(records.map((r) => result(r.seq, 1)));
+    expect((await chunkItems(table, recordsPartition(3))).flatMap(decodeRecordPage)).toEqual(records);
   });
 
   it('writes a lone result within its linger time, without waiting for a full batch', async () => {
@@ -69,7 +70,7 @@ describe('createResultWriter', () => {
       await writer.close();
     }
     const items = await chunkItems(table, 1);
-    expect(items.map((item) => decodeRecord(item).seq)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(items.map((item) => Number(item.seq!.N))).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(new Set(items.map((item) => decodeResult(item)!.attempts))).toEqual(new Set([2]));
   });
 });

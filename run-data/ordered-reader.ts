@@ -1,0 +1,112 @@
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CustomerResult } from '../rating/types.js';
+import type { CustomerRecord } from '../sheet/types.js';
+import { decodeRecordPage, decodeResult, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
+
+/** The part of a chunk the reader needs: its records are seqs firstSeq … firstSeq + count - 1. */
+export interface ChunkSpan {
+  index: number;
+  firstSeq: number;
+  count: number;
+}
+
+export interface OrderedReadOptions {
+  /** Seqs one range reads (a Query of the records and one of the results): a multiple of RECORD_PAGE. Default 1000. */
+  rangeSize?: number;
+  /** Range queries in flight ahead of the one being consumed. Default 4. */
+  ahead?: number;
+}
+
+/** A record with its result; no result: no child wrote one. */
+export interface RecordRow {
+  record: CustomerRecord;
+  result: CustomerResult | undefined;
+}
+
+/** One seq range of one chunk, in input order. `lastOfChunk`: the chunk is complete with it. */
+export interface OrderedPage {
+  chunk: number;
+  rows: RecordRow[];
+  lastOfChunk: boolean;
+}
+
+interface Range {
+  chunk: number;
+  from: number;
+  to: number;
+  lastOfChunk: boolean;
+}
+
+function* ranges(chunks: ChunkSpan[], size: number): Generator<Range> {
+  for (const c of chunks) {
+    const end = c.firstSeq + c.count - 1;
+    for (let from = c.firstSeq; from <= end; from += size) {
+      const to = Math.min(from + size - 1, end);
+      yield { chunk: c.index, from, to, lastOfChunk: to === end };
+    }
+  }
+}
+
+async function query(ddb: DynamoDBClient, table: string, partition: number, from: number, to: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'chunk = :c AND seq BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':c': { N: String(partition) }, ':from': { N: String(from) }, ':to': { N: String(to) } },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function readRange(ddb: DynamoDBClient, table: string, r: Range): Promise<RecordRow[]> {
+  // Ranges start at a chunk's first seq, every rangeSize seqs, as pages do: the pages that start in the range are the range.
+  const [pages, results] = await Promise.all([query(ddb, table, recordsPartition(r.chunk), r.from, r.to), query(ddb, table, r.chunk, r.from, r.to)]);
+  const records = pages.flatMap(decodeRecordPage);
+  if (records.length !== r.to - r.from + 1 || records[0]?.seq !== r.from) {
+    throw new Error(`the run table holds ${records.length} records of chunk ${r.chunk} seqs ${r.from}-${r.to}, not ${r.to - r.from + 1}: ingest did not finish`);
+  }
+  const bySeq = new Map<number, CustomerResult>();
+  for (const item of results) {
+    const result = decodeResult(item);
+    if (result) bySeq.set(Number(item.seq!.N), result);
+  }
+  return records.map((record) => ({ record, result: bySeq.get(record.seq) }));
+}
+
+/**
+ * Every record of the chunks with its result, in input order, with the next `ahead` seq ranges already being
+ * read: the consumer (the report writer) then never waits on a round trip, and memory holds
+ * at most `ahead + 1` ranges whatever the size of the run.
+ */
+export async function* readInOrder(ddb: DynamoDBClient, table: string, chunks: ChunkSpan[], options: OrderedReadOptions = {}): AsyncGenerator<OrderedPage> {
+  const { rangeSize = 1000, ahead = 4 } = options;
+  if (!Number.isInteger(rangeSize) || rangeSize < RECORD_PAGE || rangeSize % RECORD_PAGE !== 0) {
+    throw new RangeError(`rangeSize must be a multiple of ${RECORD_PAGE}, got ${rangeSize}`);
+  }
+  const pending = ranges(chunks, rangeSize);
+  const queue: { range: Range; rows: Promise<RecordRow[]> }[] = [];
+  const fill = () => {
+    while (queue.length <= ahead) {
+      const next = pending.next();
+      if (next.done) return;
+      const rows = readRange(ddb, table, next.value);
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      rows.catch(() => undefined);
+      queue.push({ range: next.value, rows });
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    const { range, rows } = queue.shift()!;
+    fill();
+    yield { chunk: range.chunk, rows: await rows, lastOfChunk: range.lastOfChunk };
+  }
+}

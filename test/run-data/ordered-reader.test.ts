@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RECORD_PAGE, recordPageItem, resultItem } from '../../run-data/item-codec.js';
+import type { CustomerResult } from '../../rating/types.js';
+import { readInOrder } from '../../run-data/ordered-reader.js';
+import { writeBatch } from '../../run-data/run-table.js';
+import { budgetKey } from '../../budget/state-item.js';
+import type { CustomerRecord } from '../../sheet/types.js';
+import { startMoto, type Moto } from '../support/moto.js';
+
+let moto: Moto;
+beforeAll(async () => {
+  moto = await startMoto();
+}, 60_000);
+afterAll(async () => {
+  await moto?.close();
+});
+
+const result = (seq: number): CustomerResult => ({ status: 'FOUND', rating: 'A', parcelIds: [`P-${seq}`], totalDueCents: seq, delinquentYears: 0, attempts: 1, checkedAt: '2026-12-02T00:00:00.000Z' });
+const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: {} });
+
+describe('readInOrder', () => {
+  it('reads every record with its result in input order, a range at a time, and marks where each chunk ends', async () => {
+    const table = await moto.table('ordered');
+    const chunks = [
+      { index: 0, firstSeq: 0, count: 230 },
+      { index: 1, firstSeq: 230, count: 70 },
+    ];
+    const pages = chunks.flatMap((c) =>
+      Array.from({ length: Math.ceil(c.count / RECORD_PAGE) }, (_, p) => {
+        const first = c.firstSeq + p * RECORD_PAGE;
+        const n = Math.min(RECORD_PAGE, c.firstSeq + c.count - first);
+        return recordPageItem(c.index, Array.from({ length: n }, (_, i) => record(first + i)));
+      }),
+    );
+    // Every record but seq 5 and 260 has a result (those two children failed for good).
+    const results = chunks.flatMap((c) =>
+      Array.from({ length: c.count }, (_, i) => c.firstSeq + i)
+        .filter((seq) => seq !== 5 && seq !== 260)
+        .map((seq) => resultItem(c.index, seq, result(seq))),
+    );
+    // Written out of order, with the budget's item beside them: it must not show in what is read.
+    const items = [...results, ...pages].reverse();
+    items.push({ ...budgetKey(0), limit: { N: '5' } });
+    for (let i = 0; i < items.length; i += 25) await writeBatch(moto.ddb, table, items.slice(i, i + 25));
+
+    const read = [];
+    for await (const page of readInOrder(moto.ddb, table, chunks, { rangeSize: 100, ahead: 2 })) read.push(page);
+    expect(read.map((p) => [p.chunk, p.rows.length, p.lastOfChunk])).toEqual([
+      [0, 100, false],
+      [0, 100, false],
+      [0, 30, true],
+      [1, 70, true],
+    ]);
+    const rows = read.flatMap((p) => p.rows);
+    expect(rows.map((r) => r.record)).toEqual(Array.from({ length: 300 }, (_, seq) => record(seq)));
+    expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (r.record.seq === 5 || r.record.seq === 260 ? undefined : result(r.record.seq))));
+  });
+
+  it('refuses a range whose records are not all in the table', async () => {
+    const table = await moto.table('ordered-short');
+    await writeBatch(moto.ddb, table, [recordPageItem(0, Array.from({ length: 40 }, (_, i) => record(i)))]);
+    const reading = readInOrder(moto.ddb, table, [{ index: 0, firstSeq: 0, count: 50 }]);
+    await expect(reading.next()).rejects.toThrow('the run table holds 40 records of chunk 0 seqs 0-49, not 50: ingest did not finish');
+  });
+
+  it('takes only ranges that are whole pages', async () => {
+    await expect(readInOrder(moto.ddb, 'any', [], { rangeSize: 150 }).next()).rejects.toThrow(RangeError);
+  });
+
+  it('fails with the read that failed', async () => {
+    const reading = readInOrder(moto.ddb, 'no-such-table', [{ index: 0, firstSeq: 0, count: 10 }]);
+    await expect(reading.next()).rejects.toThrow(/not found|non-existent|ResourceNotFound/i);
+  });
+});
