@@ -1,4 +1,5 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ApplicationFailure } from '@temporalio/common';
 import { composeNoticeEmail, composeReportEmail } from '../email/compose.js';
 import { sendRawEmail } from '../email/send.js';
@@ -45,8 +46,19 @@ export function emailActivities({ aws, config }: ActivityDeps) {
   const uiLink = (runId: string) => runUiLink(config.temporal.uiUrl, config.temporal.namespace, runId);
   return {
     async emailReport(input: EmailReportInput): Promise<{ messageId: string }> {
-      const object = await aws.s3.send(new GetObjectCommand({ Bucket: config.aws.bucket, Key: input.reportKey }));
-      const content = Buffer.from(await object.Body!.transformToByteArray());
+      const filename = input.reportKey.slice(input.reportKey.lastIndexOf('/') + 1);
+      const report = { Bucket: config.aws.bucket, Key: input.reportKey };
+      const sizeBytes = (await aws.s3.send(new HeadObjectCommand(report))).ContentLength ?? 0;
+      // SES takes 10 MB a message; past the limit the email links the report, and the worker never holds it.
+      let delivery;
+      if (sizeBytes <= config.aws.mailAttachMaxBytes) {
+        const object = await aws.s3.send(new GetObjectCommand(report));
+        delivery = { attachment: { filename, content: Buffer.from(await object.Body!.transformToByteArray()) } };
+      } else {
+        const expiresIn = config.aws.mailLinkHours * 3600;
+        const url = await getSignedUrl(aws.s3, new GetObjectCommand(report), { expiresIn });
+        delivery = { link: { filename, url, sizeBytes, expiresAt: new Date(Date.now() + expiresIn * 1000) } };
+      }
       const raw = await composeReportEmail({
         from: config.aws.mailFrom,
         to: input.to,
@@ -54,7 +66,7 @@ export function emailActivities({ aws, config }: ActivityDeps) {
         inputFile: input.inputKey,
         totals: input.totals,
         uiLink: uiLink(input.runId),
-        attachment: { filename: input.reportKey.slice(input.reportKey.lastIndexOf('/') + 1), content },
+        ...delivery,
       });
       return send(aws.ses, raw, config.aws.mailFrom, input.to);
     },

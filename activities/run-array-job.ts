@@ -8,7 +8,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
-import { queryChunk } from '../run-data/run-table.js';
+import { countItems } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
 import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
 import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
@@ -84,15 +84,12 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     return child?.statusReason ?? child?.container?.reason ?? job.statusReason ?? 'no reason given';
   }
 
+  /** Counted by DynamoDB (Select COUNT), so a chunk's 10,000 results never cross into the worker. */
   async function countResults(resources: RunResources, chunk: ChunkRef): Promise<{ done: number; errors: number }> {
-    let done = 0;
-    let errors = 0;
-    for await (const items of queryChunk(aws.dynamodb, resources.table, chunk.index)) {
-      for (const item of items) {
-        if (item.rating?.S) done++;
-        if (item.rating?.S === 'ERROR') errors++;
-      }
-    }
+    const [done, errors] = await Promise.all([
+      countItems(aws.dynamodb, resources.table, chunk.index),
+      countItems(aws.dynamodb, resources.table, chunk.index, { FilterExpression: '#rating = :error', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':error': { S: 'ERROR' } } }),
+    ]);
     return { done, errors };
   }
 

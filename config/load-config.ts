@@ -25,6 +25,8 @@ export interface Config {
     tablePrefix: string;
     mailFrom: string;
     mailTo: string;
+    mailAttachMaxBytes: number;
+    mailLinkHours: number;
   };
   batch: {
     endpoint?: string;
@@ -167,6 +169,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       tablePrefix: str('DROVER_TABLE_PREFIX')!,
       mailFrom: str('DROVER_MAIL_FROM')!,
       mailTo: str('DROVER_MAIL_TO')!,
+      mailAttachMaxBytes: num('DROVER_MAIL_ATTACH_MAX_BYTES'),
+      mailLinkHours: num('DROVER_MAIL_LINK_HOURS'),
     },
     batch: {
       endpoint: str('BATCH_ENDPOINT_URL') ?? stack?.batch.endpoint,

@@ -37,6 +37,8 @@ export const SETTINGS = [
   { env: 'DROVER_TABLE_PREFIX', type: 'string', default: 'drover-run-', doc: 'Prefix of the per-run DynamoDB tables; IAM on AWS is scoped to it.' },
   { env: 'DROVER_MAIL_FROM', type: 'string', default: 'drover@ranch-analytics.example', doc: 'SES sender address (a verified identity).' },
   { env: 'DROVER_MAIL_TO', type: 'string', default: 'organizer@ranch-analytics.example', doc: 'Recipient when the upload has no `notify` metadata.' },
+  { env: 'DROVER_MAIL_ATTACH_MAX_BYTES', type: 'int', default: '7000000', min: 0, max: 7000000, doc: 'Largest report attached to its email; a larger one is linked instead (a presigned S3 URL). SES takes 10 MB a message, and base64 makes 7 MB about 9.6 MB.' },
+  { env: 'DROVER_MAIL_LINK_HOURS', type: 'int', default: '168', min: 1, max: 168, doc: 'How long the link to a report too large to attach works (SigV4 allows 7 days at most).' },
   // Batch
   { env: 'BATCH_ENDPOINT_URL', type: 'url', doc: 'AWS Batch endpoint (the local executor). Unset on real AWS. Falls back to `.drover/stack.json`.' },
   { env: 'BATCH_JOB_QUEUE', type: 'string', doc: 'Batch job queue of the scraper. Falls back to `.drover/stack.json`, then `drover-scrape`.' },

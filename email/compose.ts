@@ -26,8 +26,10 @@ export interface ReportEmailOptions {
   totals: EmailTotals;
   /** The run in the Temporal UI; http(s) only. */
   uiLink: string;
-  /** The report workbook: its bytes, or the path of the file to read. */
-  attachment: { filename: string; content: Buffer | string };
+  /** The report workbook: its bytes, or the path of the file to read. Give this or `link`. */
+  attachment?: { filename: string; content: Buffer | string };
+  /** Where to download a report too large to attach, and until when the link works. Give this or `attachment`. */
+  link?: { filename: string; url: string; sizeBytes: number; expiresAt: Date };
 }
 
 export type RunOutcome = 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
@@ -66,12 +68,19 @@ const OUTCOME_WORDS: Record<RunOutcome, string> = {
 
 /** The report email as a raw MIME message, for SES SendRawEmail. */
 export async function composeReportEmail(options: ReportEmailOptions): Promise<Buffer> {
-  checkKeys(options, ['from', 'to', 'runId', 'inputFile', 'totals', 'uiLink', 'attachment'], []);
-  const { runId, inputFile, totals, uiLink, attachment } = options;
+  checkKeys(options, ['from', 'to', 'runId', 'inputFile', 'totals', 'uiLink'], ['attachment', 'link']);
+  const { runId, inputFile, totals, uiLink, attachment, link } = options;
   checkLink(uiLink);
-  checkKeys(attachment, ['filename', 'content'], [], 'attachment.');
-  if (typeof attachment.content !== 'string' && !Buffer.isBuffer(attachment.content)) {
-    throw new EmailError('Email option attachment.content must be a Buffer or a file path', 'ERR_EMAIL_OPTIONS');
+  if ((attachment === undefined) === (link === undefined)) throw new EmailError('Email options need one of attachment and link', 'ERR_EMAIL_OPTIONS');
+  if (attachment) {
+    checkKeys(attachment, ['filename', 'content'], [], 'attachment.');
+    if (typeof attachment.content !== 'string' && !Buffer.isBuffer(attachment.content)) {
+      throw new EmailError('Email option attachment.content must be a Buffer or a file path', 'ERR_EMAIL_OPTIONS');
+    }
+  }
+  if (link) {
+    checkKeys(link, ['filename', 'url', 'sizeBytes', 'expiresAt'], [], 'link.');
+    checkLink(link.url);
   }
 
   const counts: [string, string][] = [
@@ -80,8 +89,12 @@ export async function composeReportEmail(options: ReportEmailOptions): Promise<B
     ['Rejected rows', formatCount(totals.rejected)],
     ['Total due', formatUsd(totals.totalDueCents)],
   ];
+  const where = link
+    ? `is too large to attach (${formatMegabytes(link.sizeBytes)}). Download ${link.filename} by ${link.expiresAt.toISOString()} from:`
+    : `is attached (${attachment!.filename}).`;
   const text = [
-    `The credit report for ${inputFile} is attached (${attachment.filename}).`,
+    `The credit report for ${inputFile} ${where}`,
+    ...(link ? [link.url] : []),
     '',
     `Run: ${runId}`,
     ...counts.map(([label, value]) => `${label}: ${value}`),
@@ -90,29 +103,38 @@ export async function composeReportEmail(options: ReportEmailOptions): Promise<B
     '',
   ].join('\n');
   const html = page([
-    `<p>The credit report for <b>${escapeHtml(inputFile)}</b> is attached (${escapeHtml(attachment.filename)}).</p>`,
+    link
+      ? `<p>The credit report for <b>${escapeHtml(inputFile)}</b> is too large to attach (${formatMegabytes(link.sizeBytes)}). ` +
+        `<a href="${escapeHtml(link.url)}">Download ${escapeHtml(link.filename)}</a> by ${escapeHtml(link.expiresAt.toISOString())}.</p>`
+      : `<p>The credit report for <b>${escapeHtml(inputFile)}</b> is attached (${escapeHtml(attachment!.filename)}).</p>`,
     `<p>Run: ${escapeHtml(runId)}</p>`,
     table(counts),
     `<p><a href="${escapeHtml(uiLink)}">The run in Temporal</a></p>`,
   ]);
 
-  const fromPath = typeof attachment.content === 'string';
+  const fromPath = typeof attachment?.content === 'string';
   return build({
     from: options.from,
     to: options.to,
     subject: oneLine(`Credit report for ${inputFile} (${runId})`),
     text,
     html,
-    attachments: [
-      {
-        filename: attachment.filename,
-        contentType: XLSX_CONTENT_TYPE,
-        ...(fromPath ? { path: attachment.content as string } : { content: attachment.content }),
-      },
-    ],
+    attachments: attachment
+      ? [
+          {
+            filename: attachment.filename,
+            contentType: XLSX_CONTENT_TYPE,
+            ...(fromPath ? { path: attachment.content as string } : { content: attachment.content }),
+          },
+        ]
+      : [],
     disableUrlAccess: true,
     disableFileAccess: !fromPath,
   });
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** The email for a run that did not produce a report: what happened and how far it got. */

@@ -61,20 +61,32 @@ export async function writeBatch(ddb: DynamoDBClient, table: string, items: Item
   }
 }
 
-/** Every item of a chunk, in seq order, a page at a time. */
-export async function* queryChunk(ddb: DynamoDBClient, table: string, chunk: number): AsyncGenerator<Item[]> {
+/**
+ * Items of a chunk's partition (its results), counted by DynamoDB, a 1 MB page at a time;
+ * `filter` counts only the items it keeps.
+ */
+export async function countItems(
+  ddb: DynamoDBClient,
+  table: string,
+  chunk: number,
+  filter?: { FilterExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Item },
+): Promise<number> {
+  let count = 0;
   let start: Item | undefined;
   do {
     const page = await ddb.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'chunk = :c',
-        ExpressionAttributeValues: { ':c': { N: String(chunk) } },
+        ...filter,
+        ExpressionAttributeValues: { ':c': { N: String(chunk) }, ...filter?.ExpressionAttributeValues },
+        Select: 'COUNT',
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),
     );
-    yield page.Items ?? [];
+    count += page.Count ?? 0;
     start = page.LastEvaluatedKey;
   } while (start);
+  return count;
 }

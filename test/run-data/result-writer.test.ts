@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeRecordPage, decodeResult, recordPageItem, recordsPartition } from '../../run-data/item-codec.js';
 import { createResultWriter } from '../../run-data/result-writer.js';
-import { queryChunk, writeBatch } from '../../run-data/run-table.js';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { countItems, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
 import type { CustomerRecord } from '../../sheet/types.js';
 import { eventually } from '../support/eventually.js';
@@ -27,10 +28,11 @@ const result = (seq: number, attempts: number): CustomerResult => ({
   checkedAt: '2026-11-23T18:00:00.000Z',
 });
 
+/** A partition in seq order: the test's tables hold less than a 1 MB page. */
 async function chunkItems(table: string, chunk: number) {
-  const items = [];
-  for await (const page of queryChunk(moto.ddb, table, chunk)) items.push(...page);
-  return items;
+  const page = await moto.ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'chunk = :c', ExpressionAttributeValues: { ':c': { N: String(chunk) } }, ConsistentRead: true }));
+  expect(page.LastEvaluatedKey).toBeUndefined();
+  return page.Items ?? [];
 }
 
 describe('createResultWriter', () => {
@@ -48,6 +50,9 @@ describe('createResultWriter', () => {
     expect(items.map((item) => Number(item.seq!.N))).toEqual(records.map((r) => r.seq));
     expect(items.map((item) => decodeResult(item))).toEqual(records.map((r) => result(r.seq, 1)));
     expect((await chunkItems(table, recordsPartition(3))).flatMap(decodeRecordPage)).toEqual(records);
+    expect(await countItems(moto.ddb, table, 3)).toBe(60);
+    expect(await countItems(moto.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'B' } } })).toBe(60);
+    expect(await countItems(moto.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'ERROR' } } })).toBe(0);
   });
 
   it('writes a lone result within its linger time, without waiting for a full batch', async () => {
