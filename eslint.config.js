@@ -23,7 +23,7 @@ export default tseslint.config(
             { group: ['node:*'], message: 'Workflows run in a sandbox without Node APIs; do it in an activity.' },
             { group: ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'events', 'timers', 'worker_threads', 'zlib'], message: 'Workflows run in a sandbox without Node APIs; do it in an activity.' },
             { group: ['../activities/*'], allowTypeImports: true, message: 'Workflows import activities by type only (import type).' },
-            { group: ['@aws-sdk/*', 'got', 'exceljs', 'cheerio'], message: 'Workflows do no I/O; call an activity.' },
+            { group: ['@aws-sdk/*', 'undici', 'exceljs', 'cheerio'], message: 'Workflows do no I/O; call an activity.' },
           ],
         },
       ],

@@ -61,7 +61,7 @@ export const SETTINGS = [
   { env: 'TAX_SOURCE_MAX_RPS', type: 'number', min: 0.001, doc: 'Requests per second to the source over all array children of a run together; the adaptive rate never climbs past it. Unset: no limit until the source answers 429/503.' },
   // Sheet
   { env: 'SHEET_MAX_BYTES', type: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest workbook accepted, in bytes (100 MiB).' },
-  { env: 'SHEET_MAX_ROWS', type: 'int', default: '1000000', min: 1, doc: 'Most rows accepted in the customer sheet.' },
+  { env: 'SHEET_MAX_ROWS', type: 'int', default: '1000000', min: 1, doc: 'Most customer rows accepted: the rows below the header row.' },
   { env: 'SHEET_MAX_CELL_CHARS', type: 'int', default: '1000', min: 1, doc: 'Longest cell accepted; a longer one rejects its row.' },
   // Embedded stack
   { env: 'DROVER_HOME', type: 'string', default: '.drover', doc: 'Directory of the embedded stack\'s state: Temporal database, `stack.json`, logs.' },

@@ -17,6 +17,8 @@ export interface TaxClient {
    * come back as `status: 'ERROR'` with the reason; the promise rejects only if a hook does.
    */
   lookup(customer: LookupCustomer): Promise<TaxLookup>;
+  /** Closes its connections to the portal. */
+  close(): Promise<void>;
 }
 
 /** The portal's owner search wants upper case and single spaces. */
@@ -96,5 +98,6 @@ export function createTaxClient(options: TaxClientOptions): TaxClient {
       if (customer.searchName.trim() === '') return failed('customer has neither a parcel id nor an owner name', 0);
       return byOwner(customer.searchName, customer.county);
     },
+    close: () => fetcher.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { SheetError } from './sheet-error.js';
-import { formatBytes, type SheetLimits } from './sheet-limits.js';
+import { formatBytes, HEADER_SEARCH_ROWS, type SheetLimits } from './sheet-limits.js';
 import { describeContent } from './sniff-content.js';
 import { chooseCustomerSheet, parseWorkbookParts, type WorkbookParts } from './workbook-parts.js';
 import { readAt, readZipDirectory, ZipFormatError, type ZipEntry } from './zip-directory.js';
@@ -221,13 +221,14 @@ async function readText(file: FileHandle, entry: LocatedEntry): Promise<string> 
 async function countRows(path: string, sheet: LocatedEntry, sheetName: string, limits: SheetLimits): Promise<number> {
   let rows: number;
   try {
-    rows = await countRowTags(entryChunks(path, sheet), { stopAfter: limits.maxRows, maxBytes: sheet.uncompressedSize });
+    rows = await countRowTags(entryChunks(path, sheet), { stopAfter: limits.maxRows + HEADER_SEARCH_ROWS, maxBytes: sheet.uncompressedSize });
   } catch (cause) {
     if (cause instanceof RangeError) throw sizeLie(sheet, cause);
     throw damaged(`the sheet "${sheetName}" cannot be unpacked (${(cause as Error).message})`, cause);
   }
   if (rows === 0) throw emptySheet(sheetName);
-  if (rows > limits.maxRows) throw tooManyRows(sheetName, limits.maxRows);
+  // Where the header is is not known yet; past this, whatever it is, too many customers follow it.
+  if (rows > limits.maxRows + HEADER_SEARCH_ROWS) throw tooManyRows(sheetName, limits.maxRows);
   return rows;
 }
 
@@ -238,7 +239,7 @@ export function emptySheet(sheetName: string): SheetError {
 export function tooManyRows(sheetName: string, maxRows: number): SheetError {
   return new SheetError(
     'SHEET_TOO_MANY_ROWS',
-    `The sheet "${sheetName}" has more than ${maxRows.toLocaleString('en-US')} rows, the limit on the row count (maxRows). ` +
+    `The sheet "${sheetName}" has more than ${maxRows.toLocaleString('en-US')} rows below its header, the limit on the row count (maxRows). ` +
       'Split the customers over several workbooks.',
   );
 }

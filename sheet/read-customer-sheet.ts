@@ -5,7 +5,7 @@ import { streamSheetRows } from './exceljs-rows.js';
 import { collapseSpace, CUSTOMER_COLUMNS, matchHeader, type HeaderLayout } from './header.js';
 import { emptySheet, inspectWorkbook, tooManyRows } from './inspect-workbook.js';
 import { SheetError } from './sheet-error.js';
-import { resolveSheetLimits, type SheetLimits } from './sheet-limits.js';
+import { HEADER_SEARCH_ROWS, resolveSheetLimits, type SheetLimits } from './sheet-limits.js';
 import type { CustomerRecord, RejectedRow } from './types.js';
 
 /** What reading the customer sheet produces, in order: one header, then records and rejections in row order. */
@@ -23,8 +23,7 @@ export type SheetItem =
   | { kind: 'record'; record: CustomerRecord }
   | { kind: 'rejected'; rejected: RejectedRow };
 
-/** The header must be within this many rows of the top (spec). */
-export const HEADER_SEARCH_ROWS = 10;
+export { HEADER_SEARCH_ROWS };
 
 /**
  * Validates the workbook at `path` (see validateWorkbookFile), then streams its customer sheet
@@ -44,12 +43,13 @@ export async function* readCustomerSheet(path: string, limits?: Partial<SheetLim
   let layout: HeaderLayout | undefined;
   let firstContent: { row: number; texts: string[] } | undefined;
   let rowsSeen = 0;
+  let rowsBelowHeader = 0;
   let seq = 0;
   const firstRowById = new Map<string, number>();
 
   for await (const row of streamSheetRows(path, plan)) {
     rowsSeen++;
-    if (rowsSeen > resolved.maxRows) throw tooManyRows(plan.sheetName, resolved.maxRows);
+    if (layout !== undefined && ++rowsBelowHeader > resolved.maxRows) throw tooManyRows(plan.sheetName, resolved.maxRows);
     const rowNumber = Number.isInteger(row.number) && row.number > 0 ? row.number : rowsSeen;
     const texts = rowTexts(row, plan.date1904);
     if (texts.every((text) => collapseSpace(text) === '')) continue;
@@ -59,6 +59,8 @@ export async function* readCustomerSheet(path: string, limits?: Partial<SheetLim
       if (rowNumber > HEADER_SEARCH_ROWS) break;
       layout = matchHeader(texts);
       if (layout === undefined) continue;
+      // The rows counted before streaming, less those down to the header: refused before any item.
+      if (plan.rows - rowsSeen > resolved.maxRows) throw tooManyRows(plan.sheetName, resolved.maxRows);
       yield {
         kind: 'header',
         sheetName: plan.sheetName,

@@ -2,7 +2,7 @@
 export interface SheetLimits {
   /** Largest accepted file, in bytes. Default 100 MiB. */
   maxBytes: number;
-  /** Most rows (`<row>` elements, title and blank rows included) the customer sheet may have. Default 1,000,000. */
+  /** Most customer rows: rows below the header row, blank ones included. Default 1,000,000. */
   maxRows: number;
   /** Longest accepted cell text, in characters; a row with a longer cell is rejected. Default 1,000. */
   maxCellChars: number;
@@ -14,6 +14,9 @@ export interface SheetLimits {
    */
   maxCompressionRatio: number;
 }
+
+/** The header must be within this many rows of the top (spec). */
+export const HEADER_SEARCH_ROWS = 10;
 
 export const DEFAULT_SHEET_LIMITS: Readonly<SheetLimits> = Object.freeze({
   maxBytes: 100 * 1024 * 1024,

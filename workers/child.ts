@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       await pool.add(async () => results.add(record, toResult(await client.lookup(record), new Date())));
     }
     await pool.drain();
+    await client.close();
     const { written } = await results.close();
     await budget.close();
     console.log(JSON.stringify({ chunk, child, records: records.length, skipped: done.size, scraped: pending.length, written, maxRssKb: process.resourceUsage().maxRSS }));

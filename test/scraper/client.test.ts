@@ -111,7 +111,7 @@ describe('retries', () => {
     portal.misbehave({ kind: 'reset' }, { kind: 'reset' });
     const lookup = await client({ retries: 1 }).lookup(parcel('12-345-678'));
     expect(lookup).toMatchObject({ status: 'ERROR', attempts: 2 });
-    expect(lookup.error).toBe('connection reset (ECONNRESET) after 2 attempts (GET /parcels/12-345-678)');
+    expect(lookup.error).toBe('connection reset (closed by the portal) after 2 attempts (GET /parcels/12-345-678)');
   });
 
   it('retries a 200 whose body is cut off', async () => {
@@ -136,7 +136,7 @@ describe('retries', () => {
     portal.misbehave({ kind: 'drop' }, { kind: 'drop' });
     const lookup = await client({ retries: 1 }).lookup(parcel('12-345-678'));
     expect(lookup).toMatchObject({ status: 'ERROR', attempts: 2 });
-    expect(lookup.error).toBe('page truncated (connection lost mid-body, ECONNRESET) after 2 attempts (GET /parcels/12-345-678)');
+    expect(lookup.error).toBe('page truncated (connection lost mid-body, closed by the portal) after 2 attempts (GET /parcels/12-345-678)');
   });
 
   it('retries a 200 maintenance page', async () => {

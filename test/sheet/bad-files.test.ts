@@ -208,19 +208,36 @@ describe('workbooks without a usable customer sheet', () => {
     expect(items).toEqual([]);
   });
 
-  it('too many rows, counted without parsing and refused before any item', async () => {
+  it('too many customer rows below the header, refused before any item', async () => {
     const path = await writeWorkbook(dir.path('rows.xlsx'), (wb) => {
       const sheet = wb.addWorksheet('Customers');
+      sheet.addRow(['Customers, exported today']);
       sheet.addRow(['Customer ID', 'Name', 'Parcel ID']);
       for (let i = 1; i <= 5; i++) sheet.addRow([`C-${i}`, `N${i}`, i]);
     });
     const message =
-      'The sheet "Customers" has more than 5 rows, the limit on the row count (maxRows). Split the customers over several workbooks.';
-    expect((await sheetError(validateWorkbookFile(path, { maxRows: 5 }), 'SHEET_TOO_MANY_ROWS')).message).toBe(message);
-    const { items, error } = await readUntilError(path, { maxRows: 5 });
+      'The sheet "Customers" has more than 4 rows below its header, the limit on the row count (maxRows). Split the customers over several workbooks.';
+    const { items, error } = await readUntilError(path, { maxRows: 4 });
     expect((await sheetError(error, 'SHEET_TOO_MANY_ROWS')).message).toBe(message);
     expect(items).toEqual([]);
-    expect(await validateWorkbookFile(path, { maxRows: 6 })).toEqual({ bytes: expect.any(Number), rows: 6, sheetName: 'Customers' });
+    // Exactly the limit: the title and header rows do not count.
+    const read = await readUntilError(path, { maxRows: 5 });
+    await expect(read.error).resolves.toBeUndefined();
+    expect(read.items.filter((item) => item.kind === 'record')).toHaveLength(5);
+  });
+
+  it('too many rows for any header position, counted without parsing before the sheet is read', async () => {
+    const path = await writeWorkbook(dir.path('rows-many.xlsx'), (wb) => {
+      const sheet = wb.addWorksheet('Customers');
+      sheet.addRow(['Customer ID', 'Name', 'Parcel ID']);
+      for (let i = 1; i <= 15; i++) sheet.addRow([`C-${i}`, `N${i}`, i]);
+    });
+    // 16 rows: more than 5 below a header that can be as low as row 10.
+    const message =
+      'The sheet "Customers" has more than 5 rows below its header, the limit on the row count (maxRows). Split the customers over several workbooks.';
+    expect((await sheetError(validateWorkbookFile(path, { maxRows: 5 }), 'SHEET_TOO_MANY_ROWS')).message).toBe(message);
+    expect(await validateWorkbookFile(path, { maxRows: 6 })).toEqual({ bytes: expect.any(Number), rows: 16, sheetName: 'Customers' });
+    expect((await sheetError((await readUntilError(path, { maxRows: 6 })).error, 'SHEET_TOO_MANY_ROWS')).message).toMatch(/more than 6 rows below its header/);
   });
 
   it('sheet XML that exceljs cannot parse', async () => {
