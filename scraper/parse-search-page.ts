@@ -1,4 +1,4 @@
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim';
 import { PageFormatError } from './errors.js';
 import { assertEndsWithHtml, assertHasContent } from './page-check.js';
 
