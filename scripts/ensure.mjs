@@ -62,5 +62,10 @@ const workflowsDir = join(root, 'dist', 'workflows');
 const newest = Math.max(mtime(installed), ...readdirSync(workflowsDir).map((f) => mtime(join(workflowsDir, f))));
 if (mtime(bundle) < newest) {
   say('bundling the workflows');
-  run(process.execPath, [join(root, 'scripts', 'bundle-workflows.mjs')]);
+  // webpack's report is noise unless the bundling fails.
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-workflows.mjs')], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`${r.stdout ?? ''}${r.stderr ?? ''}[ensure] bundling the workflows failed with exit code ${r.status}`);
+    process.exit(r.status ?? 1);
+  }
 }
