@@ -35,31 +35,18 @@ export function decodeRecordPage(item: Item): CustomerRecord[] {
   return JSON.parse(item.recs?.S ?? '[]') as CustomerRecord[];
 }
 
-/** The result item of record `seq`: what a child puts, once per record (a retry puts the same key). */
+/**
+ * The result item of record `seq`: what a child puts, once per record (a retry puts the same
+ * key). `rating` is an attribute of its own for the children's skip check and the error
+ * count; the rest is one JSON attribute, which costs the SDK and the table far less to
+ * (un)marshal than one attribute a field.
+ */
 export function resultItem(chunk: number, seq: number, result: CustomerResult): Item {
-  return {
-    ...itemKey(chunk, seq),
-    rating: { S: result.rating },
-    lookupStatus: { S: result.status },
-    totalDueCents: { N: String(result.totalDueCents) },
-    delinquentYears: { N: String(result.delinquentYears) },
-    parcelIds: { S: JSON.stringify(result.parcelIds) },
-    attempts: { N: String(result.attempts) },
-    checkedAt: { S: result.checkedAt },
-    lookupError: { S: result.error ?? '' },
-  };
+  const { rating, ...rest } = result;
+  return { ...itemKey(chunk, seq), rating: { S: rating }, res: { S: JSON.stringify(rest) } };
 }
 
 export function decodeResult(item: Item): CustomerResult | undefined {
   if (!item.rating?.S) return undefined;
-  return {
-    rating: item.rating.S as Rating,
-    status: item.lookupStatus?.S as CustomerResult['status'],
-    totalDueCents: Number(item.totalDueCents?.N ?? 0),
-    delinquentYears: Number(item.delinquentYears?.N ?? 0),
-    parcelIds: JSON.parse(item.parcelIds?.S ?? '[]') as string[],
-    attempts: Number(item.attempts?.N ?? 0),
-    checkedAt: item.checkedAt?.S ?? '',
-    error: item.lookupError?.S || undefined,
-  };
+  return { rating: item.rating.S as Rating, ...(JSON.parse(item.res?.S ?? '{}') as Omit<CustomerResult, 'rating'>) };
 }
