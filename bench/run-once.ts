@@ -1,3 +1,4 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,9 @@ export interface BenchFigures {
   childrenSeconds: number;
   historyEvents: number;
   emailConfirmed: boolean;
+  /** Size of the report workbook; over DROVER_MAIL_ATTACH_MAX_BYTES the email links it instead of attaching it. */
+  reportBytes: number;
+  reportAttached: boolean;
   /** CPU seconds per stack process from the upload to the end of the run; `children` is every array child together. */
   cpuSeconds: Record<string, number>;
 }
@@ -204,6 +208,8 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         },
       );
 
+      const reportBytes = (await aws.s3.send(new HeadObjectCommand({ Bucket: stack.file.aws.bucket, Key: outcome.reportKey }))).ContentLength ?? 0;
+
       await connection.close();
       connection = undefined;
       destroyAwsClients(aws);
@@ -253,6 +259,8 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         childrenSeconds: round(children.firstSeenMs !== undefined && children.lastSeenMs !== undefined ? (children.lastSeenMs - children.firstSeenMs) / 1000 : 0),
         historyEvents: times.events,
         emailConfirmed,
+        reportBytes,
+        reportAttached: reportBytes <= stack.config.aws.mailAttachMaxBytes,
         cpuSeconds,
       };
     } finally {

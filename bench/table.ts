@@ -33,6 +33,7 @@ const COLUMNS: Column[] = [
   { head: 'child MB', value: (f) => fixed(f.childPeakRssMb, 0) },
   { head: 'children', value: (f) => `${f.childrenSeen}×${f.perChild}` },
   { head: 'events', value: (f) => f.historyEvents },
+  { head: 'report MB', value: (f) => `${fixed(f.reportBytes / 1e6, 1)} ${f.reportAttached ? 'attached' : 'linked'}` },
 ];
 
 /** One line of where the CPU went, per run. */

@@ -10,7 +10,7 @@ const NUMBERS = [
   'wallSeconds', 'uploadSeconds', 'triggerSeconds', 'recordsPerSecond', 'ingestRowsPerSecond', 'reportRowsPerSecond',
   'requests', 'idealSeconds', 'ratioToIdeal', 'scrapeRatioToIdeal', 'naiveSeconds', 'naiveRequests', 'naivePeakInFlight',
   'ratioToNaive', 'scrapeRatioToNaive', 'peakInFlight', 'inFlightCap', 'workerPeakRssMb', 'childPeakRssMb', 'childrenSeen',
-  'childrenSeconds', 'historyEvents',
+  'childrenSeconds', 'historyEvents', 'reportBytes',
 ];
 const STAGES = ['validate', 'ingest', 'scrape', 'report', 'email', 'cleanup'];
 
@@ -24,7 +24,7 @@ describe('npm run bench', () => {
     expect(lines[0]).toMatch(/^\| records \| wall s \|/);
     const figures = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 
-    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'emailConfirmed', 'cpuSeconds'].sort());
+    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'emailConfirmed', 'reportAttached', 'cpuSeconds'].sort());
     for (const name of NUMBERS) {
       expect([name, typeof figures[name]]).toEqual([name, 'number']);
       expect([name, Number.isFinite(figures[name])]).toEqual([name, true]);
@@ -53,5 +53,8 @@ describe('npm run bench', () => {
     expect(figures.childPeakRssMb as number).toBeGreaterThan(0);
     expect(figures.historyEvents as number).toBeGreaterThan(10);
     expect(figures.emailConfirmed).toBe(true);
+    // 500 customers make a report far below the 7 MB past which it is linked.
+    expect(figures.reportBytes as number).toBeGreaterThan(10_000);
+    expect(figures.reportAttached).toBe(true);
   }, 300_000);
 });
