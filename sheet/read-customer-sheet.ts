@@ -5,6 +5,7 @@ import { streamSheetRows } from './exceljs-rows.js';
 import { collapseSpace, CUSTOMER_COLUMNS, matchHeader, type HeaderLayout } from './header.js';
 import { emptySheet, inspectWorkbook, tooManyRows } from './inspect-workbook.js';
 import { SheetError } from './sheet-error.js';
+import { SeenIds } from './seen-ids.js';
 import { HEADER_SEARCH_ROWS, resolveSheetLimits, type SheetLimits } from './sheet-limits.js';
 import type { CustomerRecord, RejectedRow } from './types.js';
 
@@ -45,7 +46,7 @@ export async function* readCustomerSheet(path: string, limits?: Partial<SheetLim
   let rowsSeen = 0;
   let rowsBelowHeader = 0;
   let seq = 0;
-  const firstRowById = new Map<string, number>();
+  const seenIds = new SeenIds();
 
   for await (const row of streamSheetRows(path, plan)) {
     rowsSeen++;
@@ -81,12 +82,11 @@ export async function* readCustomerSheet(path: string, limits?: Partial<SheetLim
       yield reject(result.reason);
       continue;
     }
-    const first = firstRowById.get(result.fields.customerId);
+    const first = seenIds.firstRowOrAdd(result.fields.customerId, rowNumber);
     if (first !== undefined) {
       yield reject(`duplicate Customer ID "${result.fields.customerId}": first seen on row ${first}`);
       continue;
     }
-    firstRowById.set(result.fields.customerId, rowNumber);
     yield { kind: 'record', record: { seq: seq++, row: rowNumber, ...result.fields } };
   }
 
