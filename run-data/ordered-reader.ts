@@ -1,4 +1,5 @@
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryPages } from './run-table.js';
 import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { decodeRecordPage, decodeResult, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
@@ -49,20 +50,12 @@ function* ranges(chunks: ChunkSpan[], size: number): Generator<Range> {
 
 async function query(ddb: DynamoDBClient, table: string, partition: number, from: number, to: number): Promise<Item[]> {
   const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'chunk = :c AND seq BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':c': { N: String(partition) }, ':from': { N: String(from) }, ':to': { N: String(to) } },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = queryPages(ddb, {
+    TableName: table,
+    KeyConditionExpression: 'chunk = :c AND seq BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':c': { N: String(partition) }, ':from': { N: String(from) }, ':to': { N: String(to) } },
+  });
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 

@@ -7,6 +7,8 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
   type DynamoDBClient,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,9 +63,19 @@ export async function writeBatch(ddb: DynamoDBClient, table: string, items: Item
   }
 }
 
+/** Every page of a consistent Query, following LastEvaluatedKey (DynamoDB answers 1 MB a page). */
+export async function* queryPages(ddb: DynamoDBClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'ConsistentRead'>): AsyncGenerator<QueryCommandOutput> {
+  let start: Item | undefined;
+  do {
+    const page = await ddb.send(new QueryCommand({ ...input, ExclusiveStartKey: start, ConsistentRead: true }));
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
 /**
- * Items of a chunk's partition (its results), counted by DynamoDB, a 1 MB page at a time;
- * `filter` counts only the items it keeps.
+ * Items of a chunk's partition (its results), counted by DynamoDB; `filter` counts only the
+ * items it keeps.
  */
 export async function countItems(
   ddb: DynamoDBClient,
@@ -72,21 +84,13 @@ export async function countItems(
   filter?: { FilterExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Item },
 ): Promise<number> {
   let count = 0;
-  let start: Item | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'chunk = :c',
-        ...filter,
-        ExpressionAttributeValues: { ':c': { N: String(chunk) }, ...filter?.ExpressionAttributeValues },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = queryPages(ddb, {
+    TableName: table,
+    KeyConditionExpression: 'chunk = :c',
+    ...filter,
+    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ...filter?.ExpressionAttributeValues },
+    Select: 'COUNT',
+  });
+  for await (const page of pages) count += page.Count ?? 0;
   return count;
 }
