@@ -12,22 +12,22 @@ import {
   type SourceBudgetOptions,
 } from '../../budget/index.js';
 import { eventually } from '../support/eventually.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { startDynalite, type DynamoDb } from '../support/dynalite.js';
 
-let moto: Moto;
+let db: DynamoDb;
 const open: SourceBudget[] = [];
 
 beforeAll(async () => {
-  moto = await startMoto();
+  db = await startDynalite();
 }, 60_000);
 
 afterAll(async () => {
   await Promise.allSettled(open.map((b) => b.close()));
-  await moto?.close();
+  await db?.close();
 });
 
 function budget(table: string, options: Partial<SourceBudgetOptions> = {}): SourceBudget {
-  const b = createSourceBudget({ ddb: moto.ddb, table, clientId: 'test', maxConcurrency: 50, refreshMs: 50, idleReturnMs: 0, ...options });
+  const b = createSourceBudget({ ddb: db.ddb, table, clientId: 'test', maxConcurrency: 50, refreshMs: 50, idleReturnMs: 0, ...options });
   open.push(b);
   return b;
 }
@@ -39,7 +39,7 @@ async function stillWaiting(p: Promise<unknown>): Promise<boolean> {
 
 describe('source budget options', () => {
   it('refuses unknown keys and bad values with BudgetOptionsError', () => {
-    const base = { ddb: moto.ddb, table: 't', clientId: 'c', maxConcurrency: 5 };
+    const base = { ddb: db.ddb, table: 't', clientId: 'c', maxConcurrency: 5 };
     expect(() => createSourceBudget({ ...base, burst: 3 } as unknown as SourceBudgetOptions)).toThrow(BudgetOptionsError);
     expect(() => createSourceBudget({ ...base, maxConcurrency: 0 })).toThrow(/maxConcurrency must be an integer >= 1, got 0/);
     expect(() => createSourceBudget({ ...base, decreaseFactor: 1 })).toThrow(/decreaseFactor must be a number above 0 and below 1/);
@@ -56,70 +56,70 @@ describe('source budget options', () => {
 
 describe('budget state and control', () => {
   it('reads an untouched table as an empty, unlimited budget', async () => {
-    const table = await moto.table('untouched');
-    expect(await readBudgetState(moto.ddb, table)).toEqual({
+    const table = await db.table('untouched');
+    expect(await readBudgetState(db.ddb, table)).toEqual({
       rate: null, maxRps: null, inFlight: 0, limit: 0, paused: false, throttled429: 0, throttled503: 0, decreases: 0, notBefore: 0,
     });
   });
 
   it('grants nothing while paused and resumes when unpaused', async () => {
-    const table = await moto.table('paused');
+    const table = await db.table('paused');
     const b = budget(table, { maxConcurrency: 4, blockSize: 4 });
     (await b.acquire())();
     await eventually('the idle slot to go back', async () => (await b.snapshot()).held === 0);
 
-    expect(await setBudgetControl(moto.ddb, table, { paused: true }, { maxConcurrency: 4 })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
+    expect(await setBudgetControl(db.ddb, table, { paused: true }, { maxConcurrency: 4 })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
     const waiting = b.acquire();
     expect(await stillWaiting(waiting)).toBe(true);
     expect(await b.snapshot()).toMatchObject({ paused: true, held: 0, granted: 0, waiting: 1 });
-    expect(await listBudgetLeases(moto.ddb, table)).toEqual([]);
+    expect(await listBudgetLeases(db.ddb, table)).toEqual([]);
 
-    await setBudgetControl(moto.ddb, table, { paused: false }, { maxConcurrency: 4 });
+    await setBudgetControl(db.ddb, table, { paused: false }, { maxConcurrency: 4 });
     const release = await waiting;
     expect(await b.snapshot()).toMatchObject({ paused: false, held: 1, granted: 1, waiting: 0, inFlight: 1 });
     release();
   });
 
   it('makes the state from the run\'s defaults when a pause comes before any child', async () => {
-    const table = await moto.table('paused-early');
-    expect(await setBudgetControl(moto.ddb, table, { paused: true }, { maxConcurrency: 7, maxRps: 20 })).toMatchObject({ paused: true, limit: 7, rate: 20, maxRps: 20, inFlight: 0 });
-    await expect(setBudgetControl(moto.ddb, table, { paused: true, limit: 3 } as never, { maxConcurrency: 7 })).rejects.toThrow(/unknown budget control\(s\): limit/);
+    const table = await db.table('paused-early');
+    expect(await setBudgetControl(db.ddb, table, { paused: true }, { maxConcurrency: 7, maxRps: 20 })).toMatchObject({ paused: true, limit: 7, rate: 20, maxRps: 20, inFlight: 0 });
+    await expect(setBudgetControl(db.ddb, table, { paused: true, limit: 3 } as never, { maxConcurrency: 7 })).rejects.toThrow(/unknown budget control\(s\): limit/);
   });
 
   it('lets setBudgetControl set the limit the children adopt, and moves it later', async () => {
-    const table = await moto.table('limit');
-    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 3 }, { maxConcurrency: 50 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
+    const table = await db.table('limit');
+    expect(await setBudgetControl(db.ddb, table, { maxConcurrency: 3 }, { maxConcurrency: 50 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
     const b = budget(table, { maxConcurrency: 50, blockSize: 5, idleReturnMs: 60_000 });
     const releases = [await b.acquire(), await b.acquire(), await b.acquire()];
     const fourth = b.acquire();
     expect(await stillWaiting(fourth)).toBe(true);
-    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 3, inFlight: 3 });
+    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 3, inFlight: 3 });
 
     releases[0]!();
     releases.push(await fourth);
-    expect(await setBudgetControl(moto.ddb, table, { maxConcurrency: 4 }, { maxConcurrency: 50 })).toMatchObject({ limit: 4, inFlight: 3 });
+    expect(await setBudgetControl(db.ddb, table, { maxConcurrency: 4 }, { maxConcurrency: 50 })).toMatchObject({ limit: 4, inFlight: 3 });
     releases.push(await b.acquire());
     expect(await b.snapshot()).toMatchObject({ limit: 4, inFlight: 4, held: 4, granted: 4 });
-    await expect(setBudgetControl(moto.ddb, table, { maxConcurrency: 0 }, { maxConcurrency: 50 })).rejects.toThrow(BudgetOptionsError);
+    await expect(setBudgetControl(db.ddb, table, { maxConcurrency: 0 }, { maxConcurrency: 50 })).rejects.toThrow(BudgetOptionsError);
     await b.close();
-    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 4, inFlight: 0 });
+    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 4, inFlight: 0 });
   });
 
   it('rejects a waiting acquire when closed', async () => {
-    const table = await moto.table('closing');
+    const table = await db.table('closing');
     const b = budget(table, { maxConcurrency: 1, blockSize: 1 });
     await b.acquire();
     const waiting = b.acquire();
     await b.close();
     await expect(waiting).rejects.toBeInstanceOf(BudgetClosedError);
     await expect(b.acquire()).rejects.toMatchObject({ code: 'BUDGET_CLOSED' });
-    expect(await readBudgetState(moto.ddb, table)).toMatchObject({ limit: 1, inFlight: 0 });
+    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 1, inFlight: 0 });
   });
 });
 
 describe('budget hooks for the tax client', () => {
   it('returns a slot on each answer, and a slot no answer returned once the request timeout passed', async () => {
-    const table = await moto.table('hooks');
+    const table = await db.table('hooks');
     const b = budget(table, { maxConcurrency: 2, blockSize: 2 });
     const hooks = budgetHooks(b, { requestTimeoutMs: 300, marginMs: 0 });
     await hooks.beforeRequest();

@@ -20,13 +20,14 @@ describe('docker-compose.yml', () => {
   const { services } = compose;
 
   it('runs the stack as services built from this repository where they are drover', () => {
-    expect(Object.keys(services).sort()).toEqual(['batch', 'moto', 'portal', 'provision', 'temporal', 'trigger', 'worker']);
-    for (const name of ['batch', 'portal', 'provision', 'worker', 'trigger']) {
+    expect(Object.keys(services).sort()).toEqual(['batch', 'dynamodb', 'moto', 'portal', 'provision', 'temporal', 'trigger', 'worker']);
+    for (const name of ['batch', 'dynamodb', 'portal', 'provision', 'worker', 'trigger']) {
       expect({ name, build: services[name]!.build, image: services[name]!.image }).toEqual({ name, build: '.', image: 'drover:local' });
     }
     expect(services.trigger!.command).toEqual(['node', 'dist/trigger/local-poller.js']);
     expect(services.batch!.command!.slice(0, 2)).toEqual(['node', 'dist/batch/main.js']);
     expect(services.provision!.command).toEqual(['node', 'dist/stack/provision-main.js']);
+    expect(services.dynamodb!.command!.slice(0, 3)).toEqual(['node', '--max-old-space-size=8192', 'node_modules/dynalite/cli.js']);
   });
 
   it('registers the search attributes the workflow sets', () => {
@@ -41,6 +42,7 @@ describe('docker-compose.yml', () => {
     expect(env).toMatchObject({
       TEMPORAL_ADDRESS: 'temporal:7233',
       AWS_ENDPOINT_URL: 'http://moto:5000',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamodb:4569',
       BATCH_ENDPOINT_URL: 'http://batch:4567',
       DROVER_QUEUE_URL: 'http://moto:5000/000000000000/drover-trigger',
     });

@@ -5,14 +5,14 @@ import { readInOrder } from '../../run-data/ordered-reader.js';
 import { writeBatch } from '../../run-data/run-table.js';
 import { budgetKey } from '../../budget/state-item.js';
 import type { CustomerRecord } from '../../sheet/types.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { startDynalite, type DynamoDb } from '../support/dynalite.js';
 
-let moto: Moto;
+let db: DynamoDb;
 beforeAll(async () => {
-  moto = await startMoto();
+  db = await startDynalite();
 }, 60_000);
 afterAll(async () => {
-  await moto?.close();
+  await db?.close();
 });
 
 const result = (seq: number): CustomerResult => ({ status: 'FOUND', rating: 'A', parcelIds: [`P-${seq}`], totalDueCents: seq, delinquentYears: 0, attempts: 1, checkedAt: '2026-12-02T00:00:00.000Z' });
@@ -20,7 +20,7 @@ const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId
 
 describe('readInOrder', () => {
   it('reads every record with its result in input order, a range at a time, and marks where each chunk ends', async () => {
-    const table = await moto.table('ordered');
+    const table = await db.table('ordered');
     const chunks = [
       { index: 0, firstSeq: 0, count: 230 },
       { index: 1, firstSeq: 230, count: 70 },
@@ -41,10 +41,10 @@ describe('readInOrder', () => {
     // Written out of order, with the budget's item beside them: it must not show in what is read.
     const items = [...results, ...pages].reverse();
     items.push({ ...budgetKey(0), limit: { N: '5' } });
-    for (let i = 0; i < items.length; i += 25) await writeBatch(moto.ddb, table, items.slice(i, i + 25));
+    for (let i = 0; i < items.length; i += 25) await writeBatch(db.ddb, table, items.slice(i, i + 25));
 
     const read = [];
-    for await (const page of readInOrder(moto.ddb, table, chunks, { rangeSize: 100, ahead: 2 })) read.push(page);
+    for await (const page of readInOrder(db.ddb, table, chunks, { rangeSize: 100, ahead: 2 })) read.push(page);
     expect(read.map((p) => [p.chunk, p.rows.length, p.lastOfChunk])).toEqual([
       [0, 100, false],
       [0, 100, false],
@@ -57,18 +57,18 @@ describe('readInOrder', () => {
   });
 
   it('refuses a range whose records are not all in the table', async () => {
-    const table = await moto.table('ordered-short');
-    await writeBatch(moto.ddb, table, [recordPageItem(0, Array.from({ length: 40 }, (_, i) => record(i)))]);
-    const reading = readInOrder(moto.ddb, table, [{ index: 0, firstSeq: 0, count: 50 }]);
+    const table = await db.table('ordered-short');
+    await writeBatch(db.ddb, table, [recordPageItem(0, Array.from({ length: 40 }, (_, i) => record(i)))]);
+    const reading = readInOrder(db.ddb, table, [{ index: 0, firstSeq: 0, count: 50 }]);
     await expect(reading.next()).rejects.toThrow('the run table holds 40 records of chunk 0 seqs 0-49, not 50: ingest did not finish');
   });
 
   it('takes only ranges that are whole pages', async () => {
-    await expect(readInOrder(moto.ddb, 'any', [], { rangeSize: 150 }).next()).rejects.toThrow(RangeError);
+    await expect(readInOrder(db.ddb, 'any', [], { rangeSize: 150 }).next()).rejects.toThrow(RangeError);
   });
 
   it('fails with the read that failed', async () => {
-    const reading = readInOrder(moto.ddb, 'no-such-table', [{ index: 0, firstSeq: 0, count: 10 }]);
+    const reading = readInOrder(db.ddb, 'no-such-table', [{ index: 0, firstSeq: 0, count: 10 }]);
     await expect(reading.next()).rejects.toThrow(/not found|non-existent|ResourceNotFound/i);
   });
 });

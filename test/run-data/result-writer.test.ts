@@ -6,14 +6,14 @@ import { countItems, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
 import type { CustomerRecord } from '../../sheet/types.js';
 import { eventually } from '../support/eventually.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { startDynalite, type DynamoDb } from '../support/dynalite.js';
 
-let moto: Moto;
+let db: DynamoDb;
 beforeAll(async () => {
-  moto = await startMoto();
+  db = await startDynalite();
 }, 60_000);
 afterAll(async () => {
-  await moto?.close();
+  await db?.close();
 });
 
 const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: { Note: `n${seq}` } });
@@ -30,18 +30,18 @@ const result = (seq: number, attempts: number): CustomerResult => ({
 
 /** A partition in seq order: the test's tables hold less than a 1 MB page. */
 async function chunkItems(table: string, chunk: number) {
-  const page = await moto.ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'chunk = :c', ExpressionAttributeValues: { ':c': { N: String(chunk) } }, ConsistentRead: true }));
+  const page = await db.ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'chunk = :c', ExpressionAttributeValues: { ':c': { N: String(chunk) } }, ConsistentRead: true }));
   expect(page.LastEvaluatedKey).toBeUndefined();
   return page.Items ?? [];
 }
 
 describe('createResultWriter', () => {
   it('writes every result under its record\'s seq, 25 to a batch and the rest on close, leaving the records as ingest wrote them', async () => {
-    const table = await moto.table('writer');
+    const table = await db.table('writer');
     const records = Array.from({ length: 60 }, (_, seq) => record(seq));
-    await writeBatch(moto.ddb, table, [recordPageItem(3, records.slice(0, 50)), recordPageItem(3, records.slice(50))]);
+    await writeBatch(db.ddb, table, [recordPageItem(3, records.slice(0, 50)), recordPageItem(3, records.slice(50))]);
 
-    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 3, lingerMs: 60_000 });
+    const writer = createResultWriter({ ddb: db.ddb, table, chunk: 3, lingerMs: 60_000 });
     for (const r of records) await writer.add(r, result(r.seq, 1));
     expect(await writer.close()).toEqual({ written: 60 });
 
@@ -50,14 +50,14 @@ describe('createResultWriter', () => {
     expect(items.map((item) => Number(item.seq!.N))).toEqual(records.map((r) => r.seq));
     expect(items.map((item) => decodeResult(item))).toEqual(records.map((r) => result(r.seq, 1)));
     expect((await chunkItems(table, recordsPartition(3))).flatMap(decodeRecordPage)).toEqual(records);
-    expect(await countItems(moto.ddb, table, 3)).toBe(60);
-    expect(await countItems(moto.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'B' } } })).toBe(60);
-    expect(await countItems(moto.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'ERROR' } } })).toBe(0);
+    expect(await countItems(db.ddb, table, 3)).toBe(60);
+    expect(await countItems(db.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'B' } } })).toBe(60);
+    expect(await countItems(db.ddb, table, 3, { FilterExpression: '#rating = :r', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':r': { S: 'ERROR' } } })).toBe(0);
   });
 
   it('writes a lone result within its linger time, without waiting for a full batch', async () => {
-    const table = await moto.table('writer-linger');
-    const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 0, lingerMs: 50 });
+    const table = await db.table('writer-linger');
+    const writer = createResultWriter({ ddb: db.ddb, table, chunk: 0, lingerMs: 50 });
     await writer.add(record(7), result(7, 2));
     const items = await eventually('the lone result in the table', async () => {
       const found = await chunkItems(table, 0);
@@ -68,9 +68,9 @@ describe('createResultWriter', () => {
   });
 
   it('rewriting a result (a retried child) leaves one item per record', async () => {
-    const table = await moto.table('writer-again');
+    const table = await db.table('writer-again');
     for (const attempts of [1, 2]) {
-      const writer = createResultWriter({ ddb: moto.ddb, table, chunk: 1 });
+      const writer = createResultWriter({ ddb: db.ddb, table, chunk: 1 });
       for (let seq = 0; seq < 30; seq++) await writer.add(record(seq), result(seq, attempts));
       await writer.close();
     }
