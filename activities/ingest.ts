@@ -53,8 +53,12 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
           items = [];
         }
       };
+      // A chunk is closed with its last page and every write of its pages under way.
       const flushChunk = async () => {
         if (!chunk.length) return;
+        await flushPage();
+        if (items.length) await write(items);
+        items = [];
         const index = chunks.length;
         const keys = chunkKeys(resources, index);
         const encoded = encodeChunk(index, chunk, recordsPerChild);
@@ -86,12 +90,7 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
             chunk.push(item.record);
             page.push(item.record);
             if (page.length === RECORD_PAGE) await flushPage();
-            if (chunk.length === chunkSize) {
-              await flushPage();
-              if (items.length) await write(items);
-              items = [];
-              await flushChunk();
-            }
+            if (chunk.length === chunkSize) await flushChunk();
           }
         }
       } catch (err) {
@@ -100,9 +99,6 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
         rejectedOut.end();
         await once(rejectedOut, 'close');
       }
-      await flushPage();
-      if (items.length) await write(items);
-      items = [];
       await flushChunk();
       await writes.drain();
 

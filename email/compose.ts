@@ -2,7 +2,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Rating } from '../rating/types.js';
 import { EmailError } from './errors.js';
 import { escapeHtml } from './escape-html.js';
-import { formatCount, formatUsd, oneLine } from './format.js';
+import { formatCount, formatMegabytes, formatUsd, oneLine } from './format.js';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -131,10 +131,6 @@ export async function composeReportEmail(options: ReportEmailOptions): Promise<B
     disableUrlAccess: true,
     disableFileAccess: !fromPath,
   });
-}
-
-function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** The email for a run that did not produce a report: what happened and how far it got. */

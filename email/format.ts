@@ -15,3 +15,8 @@ export function formatCount(n: number): string {
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** A size as mail clients show it: decimal megabytes, one decimal. */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

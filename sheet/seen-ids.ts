@@ -25,7 +25,7 @@ export class SeenIds {
    * @param row a positive whole number below 2^32.
    */
   firstRowOrAdd(id: string, row: number): number | undefined {
-    const start = this.#count === 0 ? 0 : this.#ends[this.#count - 1]!;
+    const start = this.#startOf(this.#count);
     this.#reserveBytes(start + Buffer.byteLength(id));
     // Written where a new id would go; kept only if it is new.
     const end = start + this.#bytes.write(id, start);
@@ -43,8 +43,13 @@ export class SeenIds {
     }
   }
 
+  /** Where id `index` starts in #bytes (for index = count: where the next one would). */
+  #startOf(index: number): number {
+    return index === 0 ? 0 : this.#ends[index - 1]!;
+  }
+
   #equals(index: number, start: number, end: number): boolean {
-    const from = index === 0 ? 0 : this.#ends[index - 1]!;
+    const from = this.#startOf(index);
     const to = this.#ends[index]!;
     return to - from === end - start && this.#bytes.compare(this.#bytes, start, end, from, to) === 0;
   }
@@ -72,8 +77,7 @@ export class SeenIds {
     const slots = new Uint32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
     for (let index = 0; index < this.#count; index++) {
-      const from = index === 0 ? 0 : this.#ends[index - 1]!;
-      let slot = fnv1a(this.#bytes, from, this.#ends[index]!) & mask;
+      let slot = fnv1a(this.#bytes, this.#startOf(index), this.#ends[index]!) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = index + 1;
     }

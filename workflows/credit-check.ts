@@ -91,6 +91,10 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
   // Budget changes wait here until the scrape stage, where the run table's budget lives.
   let sourceControl: SourceControl | undefined;
   const controlSource = (change: SourceControl) => void (sourceControl = { ...sourceControl, ...change });
+  const limitSource = (n: unknown, signal: string) => {
+    if (isCount(n)) controlSource({ maxConcurrency: n });
+    else log.warn(`${signal} ignored: not a whole number of at least 1`, { n });
+  };
   setHandler(pauseSignal, (options?: PauseOptions) => {
     progress.paused = true;
     if (options?.source === true && !progress.sourcePaused) {
@@ -112,15 +116,9 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
       if (isCount(jobs)) progress.maxInFlight = jobs;
       else log.warn('setMaxInFlight jobs ignored: not a whole number of at least 1', { jobs });
     }
-    if (source !== undefined) {
-      if (isCount(source)) controlSource({ maxConcurrency: source });
-      else log.warn('setMaxInFlight source ignored: not a whole number of at least 1', { source });
-    }
+    if (source !== undefined) limitSource(source, 'setMaxInFlight source');
   });
-  setHandler(setSourceLimitSignal, (n: number) => {
-    if (isCount(n)) controlSource({ maxConcurrency: n });
-    else log.warn('setSourceLimit ignored: not a whole number of at least 1', { n });
-  });
+  setHandler(setSourceLimitSignal, (n: number) => limitSource(n, 'setSourceLimit'));
   setHandler(sourceStateSignal, (state: SourceState) => void (progress.source = state));
 
   const stageSeconds: Record<string, number> = {};

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RECORD_PAGE, recordPageItem, resultItem } from '../../run-data/item-codec.js';
 import type { CustomerResult } from '../../rating/types.js';
 import { readInOrder } from '../../run-data/ordered-reader.js';
 import { writeBatch } from '../../run-data/run-table.js';
 import { budgetKey } from '../../budget/state-item.js';
 import type { CustomerRecord } from '../../sheet/types.js';
-import { startDynalite, type DynamoDb } from '../support/dynalite.js';
+import { dynaliteForSuite } from '../support/dynalite.js';
 
-let db: DynamoDb;
-beforeAll(async () => {
-  db = await startDynalite();
-}, 60_000);
-afterAll(async () => {
-  await db?.close();
-});
+const db = dynaliteForSuite();
 
 const result = (seq: number): CustomerResult => ({ status: 'FOUND', rating: 'A', parcelIds: [`P-${seq}`], totalDueCents: seq, delinquentYears: 0, attempts: 1, checkedAt: '2026-12-02T00:00:00.000Z' });
 const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: {} });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { decodeRecordPage, decodeResult, recordPageItem, recordsPartition } from '../../run-data/item-codec.js';
 import { createResultWriter } from '../../run-data/result-writer.js';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -6,15 +6,9 @@ import { countItems, writeBatch } from '../../run-data/run-table.js';
 import type { CustomerResult } from '../../rating/types.js';
 import type { CustomerRecord } from '../../sheet/types.js';
 import { eventually } from '../support/eventually.js';
-import { startDynalite, type DynamoDb } from '../support/dynalite.js';
+import { dynaliteForSuite } from '../support/dynalite.js';
 
-let db: DynamoDb;
-beforeAll(async () => {
-  db = await startDynalite();
-}, 60_000);
-afterAll(async () => {
-  await db?.close();
-});
+const db = dynaliteForSuite();
 
 const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: { Note: `n${seq}` } });
 

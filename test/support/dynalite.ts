@@ -5,11 +5,11 @@
  * children got fast enough to race.
  */
 import { spawn } from 'node:child_process';
+import { afterAll, beforeAll } from '@jest/globals';
 import { dynamodbService } from '../../stack/dynamodb-service.js';
 import { freePort } from '../../stack/free-port.js';
 import { waitFor } from '../../stack/probes.js';
-import { dynamoClient, type Moto } from './moto.js';
-import { createRunTable } from '../../run-data/run-table.js';
+import { emulatorHandle, type Moto } from './moto.js';
 
 /** Same surface as startMoto's, so a suite can take either. */
 export type DynamoDb = Moto;
@@ -18,23 +18,14 @@ export async function startDynalite(): Promise<DynamoDb> {
   const port = await freePort();
   const spec = dynamodbService(process.cwd(), port, process.env);
   const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: 'ignore' });
-  let exited = false;
-  const gone = new Promise((resolve) => proc.once('exit', (code) => resolve((exited = true) && code)));
-  await waitFor('dynalite', spec.probe!, 30_000, () => !exited);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const ddb = dynamoClient(endpoint);
-  return {
-    endpoint,
-    ddb,
-    async table(runId) {
-      const name = `drover-run-${runId}`;
-      await createRunTable(ddb, name, runId);
-      return name;
-    },
-    async close() {
-      ddb.destroy();
-      proc.kill();
-      await gone;
-    },
-  };
+  await waitFor('dynalite', spec.probe!, 30_000, () => proc.exitCode === null && proc.signalCode === null);
+  return emulatorHandle(`http://127.0.0.1:${port}`, proc);
+}
+
+/** A dynalite for the whole suite: started before its first test, stopped after its last. */
+export function dynaliteForSuite(): DynamoDb {
+  const db = {} as DynamoDb;
+  beforeAll(async () => void Object.assign(db, await startDynalite()), 60_000);
+  afterAll(async () => db.close?.());
+  return db;
 }

@@ -32,7 +32,13 @@ export async function startMoto(): Promise<Moto> {
     proc.on('error', reject);
     proc.on('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${seen}`)));
   });
+  return emulatorHandle(endpoint, proc);
+}
+
+/** The test's handle on an emulator process serving DynamoDB at `endpoint`: a client, run tables, and a stop. */
+export function emulatorHandle(endpoint: string, proc: ChildProcess): Moto {
   const ddb = dynamoClient(endpoint);
+  const exited = new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve)));
   return {
     endpoint,
     ddb,
@@ -43,7 +49,6 @@ export async function startMoto(): Promise<Moto> {
     },
     async close() {
       ddb.destroy();
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
       proc.kill();
       await exited;
     },
