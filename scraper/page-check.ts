@@ -1,4 +1,3 @@
-import type { CheerioAPI } from 'cheerio';
 import { IncompletePageError } from './errors.js';
 
 /**
@@ -12,11 +11,9 @@ export function assertEndsWithHtml(html: string): void {
 }
 
 /**
- * Throws unless `selector` matches: a whole page without it is not the page the route
+ * The error for a whole page without what `selector` names: not the page the route
  * promises (typically a maintenance notice served with 200).
  */
-export function assertHasContent($: CheerioAPI, selector: string): void {
-  if ($(selector).length === 0) {
-    throw new IncompletePageError('missing-content', `page has no ${selector} (maintenance page?)`);
-  }
+export function missingContent(selector: string): IncompletePageError {
+  return new IncompletePageError('missing-content', `page has no ${selector} (maintenance page?)`);
 }

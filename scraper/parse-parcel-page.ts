@@ -1,7 +1,7 @@
-import { load } from 'cheerio/slim';
 import { PageFormatError } from './errors.js';
+import { hasAncestor, scanHtml, type OpenElement } from './html-scan.js';
 import { parseMoney } from './money.js';
-import { assertEndsWithHtml, assertHasContent } from './page-check.js';
+import { assertEndsWithHtml, missingContent } from './page-check.js';
 
 export type TaxStatus = 'PAID' | 'DUE' | 'DELINQUENT';
 
@@ -29,6 +29,70 @@ function cellText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+const isHistory = (element: OpenElement): boolean => element.name === 'table' && element.attribs.id === 'tax-history';
+
+/** The page's fields as text, in the spec's terms (see parseParcelPage). */
+export interface ParcelText {
+  hasHistory: boolean;
+  /** `#parcel[data-parcel-id]` of the first `#parcel`. */
+  parcelId: string | undefined;
+  /** The `dd` after the first `dt` reading `Owner`, if any. */
+  owner: string | undefined;
+  /** Cell texts of each `table#tax-history tbody tr`, in page order. */
+  rows: string[][];
+}
+
+/** Reads the fields in one scan: each open element that collects text gets every piece inside it. */
+export function scanParcelPage(html: string): ParcelText {
+  const page: ParcelText = { hasHistory: false, parcelId: undefined, owner: undefined, rows: [] };
+  const collecting = new Map<OpenElement, string[]>();
+  let row: string[] | undefined;
+  let rowElement: OpenElement | undefined;
+  /** After the Owner `dt` closes: its parent, whose next `dd` child is the owner. */
+  let ownerParent: OpenElement | undefined;
+  let ownerDepth = 0;
+
+  scanHtml(html, {
+    open(element, stack) {
+      const { name } = element;
+      if (isHistory(element)) page.hasHistory = true;
+      if (page.parcelId === undefined && element.attribs.id === 'parcel') page.parcelId = element.attribs['data-parcel-id'] ?? '';
+      if (name === 'dt' && page.owner === undefined && ownerParent === undefined) collecting.set(element, []);
+      if (name === 'dd' && ownerParent !== undefined && stack.length === ownerDepth && stack[ownerDepth - 2] === ownerParent) collecting.set(element, []);
+      if (name === 'tr' && hasAncestor(stack, 'tbody') && hasAncestor(stack, 'table', isHistory)) {
+        row = [];
+        rowElement = element;
+        page.rows.push(row);
+      }
+      if (name === 'td' && row !== undefined) collecting.set(element, []);
+    },
+    text(text) {
+      for (const pieces of collecting.values()) pieces.push(text);
+    },
+    close(element, stack) {
+      const pieces = collecting.get(element);
+      if (pieces !== undefined) {
+        collecting.delete(element);
+        const text = cellText(pieces.join(''));
+        if (element.name === 'dt' && text === 'Owner') {
+          ownerParent = stack[stack.length - 2];
+          ownerDepth = stack.length;
+        } else if (element.name === 'dd') {
+          page.owner = text;
+          ownerParent = undefined;
+        } else if (element.name === 'td') row?.push(text);
+      }
+      if (element === rowElement) row = rowElement = undefined;
+      // The Owner dt's siblings end with its parent: no dd follows it.
+      if (element === ownerParent) {
+        page.owner = '';
+        ownerParent = undefined;
+      }
+    },
+  });
+  return page;
+}
+
 /**
  * Reads a parcel page (shared/specs/tax-portal/README.md).
  *
@@ -38,34 +102,28 @@ function cellText(text: string): string {
  */
 export function parseParcelPage(html: string): ParcelPage {
   assertEndsWithHtml(html);
-  const $ = load(html);
-  assertHasContent($, 'table#tax-history');
+  const text = scanParcelPage(html);
+  if (!text.hasHistory) throw missingContent('table#tax-history');
 
-  const parcelId = cellText($('#parcel').attr('data-parcel-id') ?? '');
+  const parcelId = cellText(text.parcelId ?? '');
   if (parcelId === '') throw new PageFormatError('parcel page has no #parcel[data-parcel-id]');
 
-  const ownerLabel = $('dt').filter((_, dt) => cellText($(dt).text()) === 'Owner').first();
-  const owner = cellText(ownerLabel.nextAll('dd').first().text());
+  const years = text.rows.map((cells, index): TaxYear => {
+    const [yearText, billed, paid, balance, status] = cells;
+    const where = `parcel ${parcelId} tax history row ${index + 1}`;
+    if (yearText === undefined || billed === undefined || paid === undefined || balance === undefined || status === undefined) {
+      throw new PageFormatError(`${where} has ${cells.length} cells, expected 5`);
+    }
+    if (!/^\d{4}$/.test(yearText)) throw new PageFormatError(`${where}: bad tax year ${JSON.stringify(yearText)}`);
+    if (!STATUSES.has(status)) throw new PageFormatError(`${where}: unknown status ${JSON.stringify(status)}`);
+    return {
+      year: Number(yearText),
+      billedCents: parseMoney(billed),
+      paidCents: parseMoney(paid),
+      balanceCents: parseMoney(balance),
+      status: status as TaxStatus,
+    };
+  });
 
-  const years = $('table#tax-history tbody tr')
-    .toArray()
-    .map((tr, index): TaxYear => {
-      const cells = $(tr).find('td').toArray().map((td) => cellText($(td).text()));
-      const [yearText, billed, paid, balance, status] = cells;
-      const where = `parcel ${parcelId} tax history row ${index + 1}`;
-      if (yearText === undefined || billed === undefined || paid === undefined || balance === undefined || status === undefined) {
-        throw new PageFormatError(`${where} has ${cells.length} cells, expected 5`);
-      }
-      if (!/^\d{4}$/.test(yearText)) throw new PageFormatError(`${where}: bad tax year ${JSON.stringify(yearText)}`);
-      if (!STATUSES.has(status)) throw new PageFormatError(`${where}: unknown status ${JSON.stringify(status)}`);
-      return {
-        year: Number(yearText),
-        billedCents: parseMoney(billed),
-        paidCents: parseMoney(paid),
-        balanceCents: parseMoney(balance),
-        status: status as TaxStatus,
-      };
-    });
-
-  return { parcelId, owner, years };
+  return { parcelId, owner: text.owner ?? '', years };
 }

@@ -1,8 +1,33 @@
-import { load } from 'cheerio/slim';
 import { PageFormatError } from './errors.js';
-import { assertEndsWithHtml, assertHasContent } from './page-check.js';
+import { hasAncestor, hasClass, scanHtml } from './html-scan.js';
+import { assertEndsWithHtml, missingContent } from './page-check.js';
 
 const PREFIX = '/parcels/';
+
+/** What a search page shows, in the spec's terms (see parseSearchPage). */
+export interface SearchText {
+  /** Has a `ul.results`. */
+  results: boolean;
+  /** Has a `p.no-results`. */
+  noResults: boolean;
+  /** `href` of each `ul.results a[href^="/parcels/"]`, in page order. */
+  hrefs: string[];
+}
+
+/** Reads the fields in one scan of the page. */
+export function scanSearchPage(html: string): SearchText {
+  const page: SearchText = { results: false, noResults: false, hrefs: [] };
+  scanHtml(html, {
+    open(element, stack) {
+      if (element.name === 'ul' && hasClass(element, 'results')) page.results = true;
+      else if (element.name === 'p' && hasClass(element, 'no-results')) page.noResults = true;
+      else if (element.name === 'a' && element.attribs.href?.startsWith(PREFIX) && hasAncestor(stack, 'ul', (ul) => hasClass(ul, 'results'))) {
+        page.hrefs.push(element.attribs.href);
+      }
+    },
+  });
+  return page;
+}
 
 /**
  * Reads an owner search page (shared/specs/tax-portal/README.md) into the listed parcel ids,
@@ -14,15 +39,14 @@ const PREFIX = '/parcels/';
  */
 export function parseSearchPage(html: string): string[] {
   assertEndsWithHtml(html);
-  const $ = load(html);
-  assertHasContent($, 'ul.results, p.no-results');
-  if ($('p.no-results').length > 0) return [];
+  const { results, noResults, hrefs } = scanSearchPage(html);
+  if (!results && !noResults) throw missingContent('ul.results, p.no-results');
+  if (noResults) return [];
 
-  const ids = $(`ul.results a[href^="${PREFIX}"]`)
-    .toArray()
-    .map((a) => {
+  const ids = hrefs
+    .map((href) => {
       // Only the path segment names the parcel; a query or fragment is decoration.
-      const encoded = ($(a).attr('href') ?? '').slice(PREFIX.length).split(/[?#]/)[0] ?? '';
+      const encoded = href.slice(PREFIX.length).split(/[?#]/)[0] ?? '';
       try {
         return decodeURIComponent(encoded).trim();
       } catch (cause) {
