@@ -5,17 +5,15 @@
  * the job's retry strategy does not retry. Anything else is retried by Batch, and a retry
  * skips the records already written.
  */
-import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
 import { loadConfig } from '../config/load-config.js';
 import { readChunkIndex, readSlice } from '../run-data/chunk-format.js';
-import { itemKey } from '../run-data/item-codec.js';
+import { resultsWritten } from '../run-data/results-written.js';
 import { createResultWriter } from '../run-data/result-writer.js';
 import { toResult } from '../rating/policy.js';
 import { createTaxClient } from '../scraper/client.js';
 import { budgetHooks, createSourceBudget, type SourceBudget } from '../budget/index.js';
-import type { CustomerRecord } from '../sheet/types.js';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 
 class BadInput extends Error {
@@ -26,22 +24,6 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new BadInput(`${name} is not set: the child is started by the credit check's array job`);
   return value;
-}
-
-/** Seqs whose result is already in the table: written by an earlier attempt of this child. */
-async function alreadyDone(ddb: ReturnType<typeof createAwsClients>['dynamodb'], table: string, chunk: number, records: CustomerRecord[]): Promise<Set<number>> {
-  const done = new Set<number>();
-  for (let i = 0; i < records.length; i += 100) {
-    let keys = records.slice(i, i + 100).map((r) => itemKey(chunk, r.seq));
-    while (keys.length) {
-      const out = await ddb.send(
-        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'seq, rating', ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[table] ?? []) if (item.rating?.S) done.add(Number(item.seq!.N));
-      keys = (out.UnprocessedKeys?.[table]?.Keys as typeof keys | undefined) ?? [];
-    }
-  }
-  return done;
 }
 
 async function main(): Promise<void> {
@@ -59,7 +41,7 @@ async function main(): Promise<void> {
     const index = await readChunkIndex(aws.s3, bucket, required('JOB_CHUNK_INDEX_KEY'));
     const records = await readSlice(aws.s3, bucket, required('JOB_CHUNK_KEY'), index, child);
     if (!records) throw new BadInput(`chunk ${chunk} has no child ${child} (it has ${index.slices.length})`);
-    const done = await alreadyDone(aws.dynamodb, table, chunk, records);
+    const done = await resultsWritten(aws.dynamodb, table, chunk, records.map((r) => r.seq));
     const pending = records.filter((r) => !done.has(r.seq));
 
     const clientId = process.env.AWS_BATCH_JOB_ID ?? `chunk-${chunk}-child-${child}`;
