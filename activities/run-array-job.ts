@@ -25,6 +25,12 @@ export interface ArrayJobHeartbeat {
 // finished chunk is noticed within seconds: the bench saw 20-35 s lost at a 30 s cap.
 const MAX_POLL_MS = 10_000;
 
+/**
+ * The poll's interval is at most this share of the time the job has been watched. Measured at
+ * 20,000 customers: a tenth left the 14 s job's end unseen for up to 1.4 s, 9% of the run.
+ */
+const POLL_SHARE = 1 / 20;
+
 /** Poll (and so heartbeat) well within the heartbeat timeout, however long the job runs. */
 function maxPollMs(heartbeatSeconds: number): number {
   return Math.min(MAX_POLL_MS, (heartbeatSeconds * 1000) / 3);
@@ -117,11 +123,11 @@ export function runArrayJobActivity(deps: ActivityDeps) {
         ctx.heartbeat({ jobId, status: job.status, summary } satisfies ArrayJobHeartbeat);
         if (job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
         // Backing off keeps a long job from flooding DescribeJobs; cancellation still wakes the sleep.
-        // A tenth of the time watched so far bounds it too, so the end of a job is seen within
-        // a tenth of its length (2 s late on a 20 s job, not 10 s), at about ten calls per e-fold.
+        // A share of the time watched so far bounds it too, so the end of a job is seen within a
+        // twentieth of its length (0.7 s late on a 14 s job, not 10 s), at about 20 calls per e-fold.
         await ctx.sleep(delay);
-        const tenth = Math.max(config.batch.pollSeconds * 1000, (Date.now() - watching) / 10);
-        delay = Math.min(delay * 1.5, tenth, maxPollMs(config.batch.heartbeatSeconds));
+        const share = Math.max(config.batch.pollSeconds * 1000, (Date.now() - watching) * POLL_SHARE);
+        delay = Math.min(delay * 1.5, share, maxPollMs(config.batch.heartbeatSeconds));
       }
     } catch (err) {
       if (err instanceof CancelledFailure) {
