@@ -51,7 +51,7 @@ export const SETTINGS = [
   { env: 'DROVER_CHILD_TIMEOUT_SECONDS', type: 'int', default: '1800', min: 60, doc: 'Batch `timeout.attemptDurationSeconds` of each child.' },
   { env: 'DROVER_HEARTBEAT_SECONDS', type: 'int', default: '60', min: 3, max: 3600, doc: 'Heartbeat timeout of the activity that watches an array job: how soon a retry re-attaches after its worker dies.' },
   { env: 'DROVER_SWEEP_MINUTES', type: 'int', default: '15', min: 1, max: 1440, doc: 'How often the sweeper removes what terminated runs left behind (the stack creates its Temporal schedule).' },
-  { env: 'DROVER_BATCH_POLL_SECONDS', type: 'number', default: '1', min: 0.1, max: 60, doc: 'Starting interval of the DescribeJobs poll; it backs off to a twentieth of the time the job has run, at most 10 s (or a third of the heartbeat timeout).' },
+  { env: 'DROVER_BATCH_POLL_SECONDS', type: 'number', default: '1', min: 0.1, max: 60, doc: 'Starting interval of the DescribeJobs poll; it backs off to a fortieth of the time the job has run, at most 10 s (or a third of the heartbeat timeout).' },
   // Source
   { env: 'TAX_SOURCE_URL', type: 'url', doc: 'Base URL of the county tax portal. When set, `npm start` does not start the demo portal.' },
   { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },
