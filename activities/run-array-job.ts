@@ -38,6 +38,11 @@ function maxPollMs(heartbeatSeconds: number): number {
   return Math.min(MAX_POLL_MS, (heartbeatSeconds * 1000) / 3);
 }
 
+/** One name per run and chunk: how a retry finds the job an earlier attempt submitted. */
+function jobName(resources: RunResources, chunk: ChunkRef): string {
+  return `drover-${resources.runId}-chunk-${chunk.index}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
+}
+
 export function runArrayJobActivity(deps: ActivityDeps) {
   const { aws, config } = deps;
   const { batch } = aws;
@@ -65,7 +70,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     if (config.source.maxRps !== undefined) env.TAX_SOURCE_MAX_RPS = String(config.source.maxRps);
     const out = await batch.send(
       new SubmitJobCommand({
-        jobName: `drover-${resources.runId}-chunk-${chunk.index}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128),
+        jobName: jobName(resources, chunk),
         jobQueue: config.batch.jobQueue,
         jobDefinition: config.batch.jobDefinition,
         // Batch refuses an array of one: a single child runs as a plain job (index 0).
@@ -83,6 +88,18 @@ export function runArrayJobActivity(deps: ActivityDeps) {
       }),
     );
     return out.jobId!;
+  }
+
+  /**
+   * The newest job of this run and chunk, whatever its state: an earlier attempt that died between
+   * SubmitJob and its first heartbeat left no job id behind, and submitting again would scrape
+   * the chunk twice. (ListJobs is eventually consistent on AWS, so this narrows that window
+   * rather than closing it; the children skip records already written either way.)
+   */
+  async function submittedBefore(resources: RunResources, chunk: ChunkRef): Promise<string | undefined> {
+    const out = await batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, filters: [{ name: 'JOB_NAME', values: [jobName(resources, chunk)] }] }));
+    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === jobName(resources, chunk));
+    return jobs.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
   }
 
   async function firstFailureReason(job: JobDetail): Promise<string> {
@@ -105,6 +122,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     const ctx = Context.current();
     const prior = ctx.info.heartbeatDetails as ArrayJobHeartbeat | undefined;
     let jobId = prior?.jobId && (await describe(prior.jobId)) ? prior.jobId : undefined;
+    if (!jobId && ctx.info.attempt > 1) jobId = await submittedBefore(resources, chunk);
     if (jobId) ctx.log.info('re-attached to array job', { jobId, chunk: chunk.index });
     else jobId = await submit(resources, chunk);
     ctx.heartbeat({ jobId } satisfies ArrayJobHeartbeat);

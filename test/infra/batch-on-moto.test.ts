@@ -107,4 +107,18 @@ describe('runArrayJob against moto Batch', () => {
       TAX_SOURCE_URL: 'http://portal.invalid',
     });
   });
+
+  it('re-attaches a retried attempt that has no job id from a heartbeat to the job the chunk already has', async () => {
+    const activity = runArrayJobActivity({ aws, config });
+    const input = {
+      resources: { runId: RUN_ID, bucket: 'drover-input', table: TABLE, tmpPrefix: `tmp/${RUN_ID}/` },
+      chunk: { index: 4, key: `tmp/${RUN_ID}/chunks/0004.jsonl`, indexKey: `tmp/${RUN_ID}/chunks/0004.index.json`, count: 5, firstSeq: 40000, children: 2 },
+    };
+    const first = (await new MockActivityEnvironment().run(activity, input)) as ArrayJobResult;
+    // As if the first attempt's worker died between SubmitJob and its first heartbeat.
+    const retried = (await new MockActivityEnvironment({ attempt: 2 }).run(activity, input)) as ArrayJobResult;
+    expect(retried.jobId).toBe(first.jobId);
+    const third = (await new MockActivityEnvironment({ attempt: 1 }).run(activity, { ...input, chunk: { ...input.chunk, index: 5 } })) as ArrayJobResult;
+    expect(third.jobId).not.toBe(first.jobId);
+  });
 });
