@@ -97,8 +97,9 @@ export function runArrayJobActivity(deps: ActivityDeps) {
    * rather than closing it; the children skip records already written either way.)
    */
   async function submittedBefore(resources: RunResources, chunk: ChunkRef): Promise<string | undefined> {
-    const out = await batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, filters: [{ name: 'JOB_NAME', values: [jobName(resources, chunk)] }] }));
-    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === jobName(resources, chunk));
+    const name = jobName(resources, chunk);
+    const out = await batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, filters: [{ name: 'JOB_NAME', values: [name] }] }));
+    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === name);
     return jobs.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
   }
 

@@ -50,7 +50,6 @@ export function scanParcelPage(html: string): ParcelText {
   let rowElement: OpenElement | undefined;
   /** After the Owner `dt` closes: its parent, whose next `dd` child is the owner. */
   let ownerParent: OpenElement | undefined;
-  let ownerDepth = 0;
 
   scanHtml(html, {
     open(element, stack) {
@@ -58,7 +57,7 @@ export function scanParcelPage(html: string): ParcelText {
       if (isHistory(element)) page.hasHistory = true;
       if (page.parcelId === undefined && element.attribs.id === 'parcel') page.parcelId = element.attribs['data-parcel-id'] ?? '';
       if (name === 'dt' && page.owner === undefined && ownerParent === undefined) collecting.set(element, []);
-      if (name === 'dd' && ownerParent !== undefined && stack.length === ownerDepth && stack[ownerDepth - 2] === ownerParent) collecting.set(element, []);
+      if (name === 'dd' && ownerParent !== undefined && stack[stack.length - 2] === ownerParent) collecting.set(element, []);
       if (name === 'tr' && hasAncestor(stack, 'tbody') && hasAncestor(stack, 'table', isHistory)) {
         row = [];
         rowElement = element;
@@ -74,10 +73,8 @@ export function scanParcelPage(html: string): ParcelText {
       if (pieces !== undefined) {
         collecting.delete(element);
         const text = cellText(pieces.join(''));
-        if (element.name === 'dt' && text === 'Owner') {
-          ownerParent = stack[stack.length - 2];
-          ownerDepth = stack.length;
-        } else if (element.name === 'dd') {
+        if (element.name === 'dt' && text === 'Owner') ownerParent = stack[stack.length - 2];
+        else if (element.name === 'dd') {
           page.owner = text;
           ownerParent = undefined;
         } else if (element.name === 'td') row?.push(text);
