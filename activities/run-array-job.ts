@@ -8,7 +8,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
-import { countItems } from '../run-data/run-table.js';
+import { resultTotals } from '../run-data/result-totals.js';
 import type { ActivityDeps } from './deps.js';
 import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
 import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
@@ -110,15 +110,6 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     return child?.statusReason ?? child?.container?.reason ?? job.statusReason ?? 'no reason given';
   }
 
-  /** Counted by DynamoDB (Select COUNT), so a chunk's 10,000 results never cross into the worker. */
-  async function countResults(resources: RunResources, chunk: ChunkRef): Promise<{ done: number; errors: number }> {
-    const [done, errors] = await Promise.all([
-      countItems(aws.dynamodb, resources.table, chunk.index),
-      countItems(aws.dynamodb, resources.table, chunk.index, { FilterExpression: '#rating = :error', ExpressionAttributeNames: { '#rating': 'rating' }, ExpressionAttributeValues: { ':error': { S: 'ERROR' } } }),
-    ]);
-    return { done, errors };
-  }
-
   return async function runArrayJob({ resources, chunk }: { resources: RunResources; chunk: ChunkRef }): Promise<ArrayJobResult> {
     const ctx = Context.current();
     const prior = ctx.info.heartbeatDetails as ArrayJobHeartbeat | undefined;
@@ -158,7 +149,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
       throw err;
     }
 
-    const { done, errors } = await countResults(resources, chunk);
+    const { done, errors } = await resultTotals(aws.dynamodb, resources.table, chunk.index);
     if (job.status === 'FAILED' && done === 0) {
       throw ApplicationFailure.create({
         message: `every child of array job ${jobId} (chunk ${chunk.index}) failed: ${await firstFailureReason(job)}`,

@@ -1,12 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CustomerRecord } from '../sheet/types.js';
-import type { CustomerResult, Rating } from '../rating/types.js';
+import type { CustomerResult } from '../rating/types.js';
 
 export type Item = Record<string, AttributeValue>;
 
 /**
  * The run table holds three kinds of item, each in partitions of its own:
- * - results: partition `chunk`, sort key `seq`, one item per record, put by the children;
+ * - results: partition `chunk`, sort key the first seq of a page of up to RESULT_PAGE
+ *   consecutive records of one child's slice, put by that child once every record of the
+ *   page has its result. Packed for the reasons records are: one result an item made the
+ *   children's writes a fifth of a 20,000-record run's time on the emulator (bench/results.md);
  * - records: partition `recordsPartition(chunk)`, sort key the first seq of a page of up to
  *   RECORD_PAGE records, put by ingest. Packed because DynamoDB meters writes per KB rounded
  *   up per item: a 250-byte record alone costs a whole write unit, 100 of them in one item 25;
@@ -35,18 +38,32 @@ export function decodeRecordPage(item: Item): CustomerRecord[] {
   return JSON.parse(item.recs?.S ?? '[]') as CustomerRecord[];
 }
 
-/**
- * The result item of record `seq`: what a child puts, once per record (a retry puts the same
- * key). `rating` is an attribute of its own for the children's skip check and the error
- * count; the rest is one JSON attribute, which costs the SDK and the table far less to
- * (un)marshal than one attribute a field.
- */
-export function resultItem(chunk: number, seq: number, result: CustomerResult): Item {
-  const { rating, ...rest } = result;
-  return { ...itemKey(chunk, seq), rating: { S: rating }, res: { S: JSON.stringify(rest) } };
+/** Results of a page: a child's slice is cut into pages from its first record, every RESULT_PAGE records. */
+export const RESULT_PAGE = 100;
+
+/** One customer's result with the seq of its record. */
+export interface SeqResult {
+  seq: number;
+  result: CustomerResult;
 }
 
-export function decodeResult(item: Item): CustomerResult | undefined {
-  if (!item.rating?.S) return undefined;
-  return { rating: item.rating.S as Rating, ...(JSON.parse(item.res?.S ?? '{}') as Omit<CustomerResult, 'rating'>) };
+/**
+ * The result page of consecutive records of one child's slice: what a child puts, once every
+ * record of the page has its result (a retry puts the same key). `n` and `errors` let the
+ * array job count a chunk's results without reading them.
+ */
+export function resultPageItem(chunk: number, results: readonly SeqResult[]): Item {
+  if (results.length === 0 || results.length > RESULT_PAGE) throw new RangeError(`a result page holds 1 to ${RESULT_PAGE} results, not ${results.length}`);
+  const errors = results.reduce((n, r) => n + (r.result.rating === 'ERROR' ? 1 : 0), 0);
+  return {
+    ...itemKey(chunk, results[0]!.seq),
+    n: { N: String(results.length) },
+    errors: { N: String(errors) },
+    res: { S: JSON.stringify(results.map((r) => [r.seq, r.result])) },
+  };
+}
+
+export function decodeResultPage(item: Item): SeqResult[] {
+  const entries = JSON.parse(item.res?.S ?? '[]') as [number, CustomerResult][];
+  return entries.map(([seq, result]) => ({ seq, result }));
 }

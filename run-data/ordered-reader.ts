@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryPages } from './run-table.js';
 import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
-import { decodeRecordPage, decodeResult, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
+import { decodeRecordPage, decodeResultPage, RECORD_PAGE, RESULT_PAGE, recordsPartition, type Item } from './item-codec.js';
 
 /** The part of a chunk the reader needs: its records are seqs firstSeq … firstSeq + count - 1. */
 export interface ChunkSpan {
@@ -60,16 +60,20 @@ async function query(ddb: DynamoDBClient, table: string, partition: number, from
 }
 
 async function readRange(ddb: DynamoDBClient, table: string, r: Range): Promise<RecordRow[]> {
-  // Ranges start at a chunk's first seq, every rangeSize seqs, as pages do: the pages that start in the range are the range.
-  const [pages, results] = await Promise.all([query(ddb, table, recordsPartition(r.chunk), r.from, r.to), query(ddb, table, r.chunk, r.from, r.to)]);
+  // Ranges start at a chunk's first seq, every rangeSize seqs, as record pages do: the record
+  // pages that start in the range are the range. A result page starts where its child's slice
+  // does, so one that starts up to a page before the range may reach into it.
+  const [pages, results] = await Promise.all([
+    query(ddb, table, recordsPartition(r.chunk), r.from, r.to),
+    query(ddb, table, r.chunk, Math.max(r.from - RESULT_PAGE + 1, 0), r.to),
+  ]);
   const records = pages.flatMap(decodeRecordPage);
   if (records.length !== r.to - r.from + 1 || records[0]?.seq !== r.from) {
     throw new Error(`the run table holds ${records.length} records of chunk ${r.chunk} seqs ${r.from}-${r.to}, not ${r.to - r.from + 1}: ingest did not finish`);
   }
   const bySeq = new Map<number, CustomerResult>();
   for (const item of results) {
-    const result = decodeResult(item);
-    if (result) bySeq.set(Number(item.seq!.N), result);
+    for (const { seq, result } of decodeResultPage(item)) if (seq >= r.from && seq <= r.to) bySeq.set(seq, result);
   }
   return records.map((record) => ({ record, result: bySeq.get(record.seq) }));
 }

@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryPages } from './run-table.js';
+import { decodeResultPage } from './item-codec.js';
 
 /**
  * Which of `seqs` (of one chunk) already have a result in the run table: what an earlier
  * attempt of a child wrote, so its retry skips them. One consistent Query over the seqs'
- * range (results are keyed chunk, seq), not a BatchGetItem per 100 keys: a first attempt
- * of a 10,000-record child learns that nothing is written in one call instead of 100.
+ * range (result pages are keyed chunk, first seq), not a BatchGetItem per 100 keys: a first
+ * attempt of a 10,000-record child learns that nothing is written in one call instead of 100.
  */
 export async function resultsWritten(ddb: DynamoDBClient, table: string, chunk: number, seqs: readonly number[]): Promise<Set<number>> {
   const done = new Set<number>();
@@ -21,12 +22,10 @@ export async function resultsWritten(ddb: DynamoDBClient, table: string, chunk: 
     TableName: table,
     KeyConditionExpression: 'chunk = :c AND seq BETWEEN :first AND :last',
     ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: String(first) }, ':last': { N: String(last) } },
-    ProjectionExpression: 'seq, rating',
   });
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      const seq = Number(item.seq?.N);
-      if (item.rating?.S && wanted.has(seq)) done.add(seq);
+      for (const { seq } of decodeResultPage(item)) if (wanted.has(seq)) done.add(seq);
     }
   }
   return done;

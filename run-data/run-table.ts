@@ -72,25 +72,3 @@ export async function* queryPages(ddb: DynamoDBClient, input: Omit<QueryCommandI
     start = page.LastEvaluatedKey;
   } while (start);
 }
-
-/**
- * Items of a chunk's partition (its results), counted by DynamoDB; `filter` counts only the
- * items it keeps.
- */
-export async function countItems(
-  ddb: DynamoDBClient,
-  table: string,
-  chunk: number,
-  filter?: { FilterExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Item },
-): Promise<number> {
-  let count = 0;
-  const pages = queryPages(ddb, {
-    TableName: table,
-    KeyConditionExpression: 'chunk = :c',
-    ...filter,
-    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ...filter?.ExpressionAttributeValues },
-    Select: 'COUNT',
-  });
-  for await (const page of pages) count += page.Count ?? 0;
-  return count;
-}

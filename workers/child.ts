@@ -1,7 +1,7 @@
 /**
  * The Batch array child (the container's entrypoint): scrapes its slice of one chunk and
- * writes each customer's result to the run table as it lands (within 100 ms, 25 to a batch). Exit 0: the slice is done
- * (source failures are ERROR rows, not crashes). Exit 2: input it can never process, which
+ * writes its results to the run table a page (100 records) at a time, as each page fills.
+ * Exit 0: the slice is done (source failures are ERROR rows, not crashes). Exit 2: input it can never process, which
  * the job's retry strategy does not retry. Anything else is retried by Batch, and a retry
  * skips the records already written.
  */
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       beforeRequest: hooks.beforeRequest,
       onResponse: hooks.onResponse,
     });
-    const results = createResultWriter({ ddb: aws.dynamodb, table, chunk });
+    const results = createResultWriter({ ddb: aws.dynamodb, table, chunk, slice: records.map((r) => r.seq) });
     const pool = new BoundedPool(config.source.childConcurrency);
     for (const record of pending) {
       await pool.add(async () => results.add(record, toResult(await client.lookup(record), new Date())));

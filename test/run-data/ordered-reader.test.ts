@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RECORD_PAGE, recordPageItem, resultItem } from '../../run-data/item-codec.js';
+import { RECORD_PAGE, recordPageItem, resultPageItem } from '../../run-data/item-codec.js';
 import type { CustomerResult } from '../../rating/types.js';
 import { readInOrder } from '../../run-data/ordered-reader.js';
 import { writeBatch } from '../../run-data/run-table.js';
@@ -26,11 +26,12 @@ describe('readInOrder', () => {
         return recordPageItem(c.index, Array.from({ length: n }, (_, i) => record(first + i)));
       }),
     );
-    // Every record but seq 5 and 260 has a result (those two children failed for good).
+    // Children of 30 records: result pages start every 30 seqs, across the reader's ranges of 100.
+    // Every record but those of seqs 0-29 and 260-289 has a result (those two children failed for good).
     const results = chunks.flatMap((c) =>
-      Array.from({ length: c.count }, (_, i) => c.firstSeq + i)
-        .filter((seq) => seq !== 5 && seq !== 260)
-        .map((seq) => resultItem(c.index, seq, result(seq))),
+      Array.from({ length: Math.ceil(c.count / 30) }, (_, p) => c.firstSeq + 30 * p)
+        .filter((first) => first !== 0 && first !== 260)
+        .map((first) => resultPageItem(c.index, Array.from({ length: Math.min(30, c.firstSeq + c.count - first) }, (_, i) => ({ seq: first + i, result: result(first + i) })))),
     );
     // Written out of order, with the budget's item beside them: it must not show in what is read.
     const items = [...results, ...pages].reverse();
@@ -47,7 +48,8 @@ describe('readInOrder', () => {
     ]);
     const rows = read.flatMap((p) => p.rows);
     expect(rows.map((r) => r.record)).toEqual(Array.from({ length: 300 }, (_, seq) => record(seq)));
-    expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (r.record.seq === 5 || r.record.seq === 260 ? undefined : result(r.record.seq))));
+    const failed = (seq: number) => seq < 30 || (seq >= 260 && seq < 290);
+    expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (failed(r.record.seq) ? undefined : result(r.record.seq))));
   });
 
   it('refuses a range whose records are not all in the table', async () => {
