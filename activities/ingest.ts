@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { readCustomerSheet, SheetError } from '../sheet/index.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { childCount, encodeChunk } from '../run-data/chunk-format.js';
@@ -10,7 +10,9 @@ import { RECORD_PAGE, recordPageItem, type Item } from '../run-data/item-codec.j
 import { chunkKeys, rejectedKey } from '../run-data/names.js';
 import { createRunTable, WRITE_BATCH, writeBatch } from '../run-data/run-table.js';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
+import { chunkReadySignal } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { signalRun } from './signal-run.js';
 import { failPermanently } from './failures.js';
 import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
 import type { ChunkRef, IngestResult, RunResources } from './types.js';
@@ -24,10 +26,12 @@ const WRITES_IN_FLIGHT = 8;
 const isSheetError = (err: unknown): err is SheetError => err instanceof SheetError;
 
 /**
- * Streams the workbook into the run table and the chunk objects. Every write is a put of
- * the same item, so a retried attempt simply does it again.
+ * Streams the workbook into the run table and the chunk objects, and tells the run of each
+ * chunk as it is stored. Every write is a put of the same item, so a retried attempt simply
+ * does it again, and tells of the same chunks again.
  */
-export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
+export function ingestActivity(deps: ActivityDeps) {
+  const { aws, config, tmpDir } = deps;
   return async function ingest({ resources, key }: { resources: RunResources; key: string }): Promise<IngestResult> {
     const { s3, dynamodb } = aws;
     const { chunkSize, recordsPerChild } = config.batch;
@@ -64,9 +68,19 @@ export function ingestActivity({ aws, config, tmpDir }: ActivityDeps) {
         const encoded = encodeChunk(index, chunk, recordsPerChild);
         await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.key, Body: encoded.body, ContentType: 'application/x-ndjson' }));
         await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.indexKey, Body: JSON.stringify(encoded.index), ContentType: 'application/json' }));
-        chunks.push({ index, ...keys, count: chunk.length, firstSeq: chunk[0]!.seq, children: childCount(chunk.length, recordsPerChild) });
+        const ref: ChunkRef = { index, ...keys, count: chunk.length, firstSeq: chunk[0]!.seq, children: childCount(chunk.length, recordsPerChild) };
+        chunks.push(ref);
         chunk = [];
-        Context.current().heartbeat({ records: chunks.reduce((n, c) => n + c.count, 0) });
+        const ctx = Context.current();
+        ctx.heartbeat({ records: chunks.reduce((n, c) => n + c.count, 0) });
+        // The run waits for a cancelled ingest to stop (its compensation removes what ingest
+        // wrote), so stop at the next chunk, once the writes under way have landed.
+        if (ctx.cancellationSignal.aborted) {
+          await writes.drain();
+          throw new CancelledFailure('ingest cancelled');
+        }
+        // Its children read the chunk's objects only (the report reads the table), so its array job can start now.
+        await signalRun(deps, chunkReadySignal, ref);
       };
 
       const rejectedPath = join(dir, 'rejected.jsonl');

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { readBudgetState, setBudgetControl } from '../budget/index.js';
 import { sourceStateSignal, type SourceState } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { signalRun } from './signal-run.js';
 import type { SourceControl } from './types.js';
 
 /** How often a polling activity tells its run the budget's state: a signal each, so not often. */
@@ -20,16 +21,16 @@ export function sourceBudgetActivities({ aws, config }: ActivityDeps) {
  * Reports the budget's state to the run that owns the polling activity, so `progress` shows
  * it. Best effort: a missed report is made good by the next one.
  */
-export async function reportSourceState({ aws, temporal }: ActivityDeps, table: string): Promise<void> {
-  const ctx = Context.current();
-  const workflowId = ctx.info.workflowExecution?.workflowId;
-  if (!temporal || !workflowId) return;
+export async function reportSourceState(deps: ActivityDeps, table: string): Promise<void> {
+  if (!deps.temporal) return;
+  let state;
   try {
-    const state = await readBudgetState(aws.dynamodb, table);
-    if (state.limit === 0) return; // no child has reached the budget yet
-    const report: SourceState = { rate: state.rate, inFlight: state.inFlight, limit: state.limit, throttled429: state.throttled429 };
-    await temporal.workflow.getHandle(workflowId).signal(sourceStateSignal, report);
+    state = await readBudgetState(deps.aws.dynamodb, table);
   } catch (err) {
-    ctx.log.warn('could not report the source budget', { error: String(err) });
+    Context.current().log.warn('could not read the source budget', { error: String(err) });
+    return;
   }
+  if (state.limit === 0) return; // no child has reached the budget yet
+  const report: SourceState = { rate: state.rate, inFlight: state.inFlight, limit: state.limit, throttled429: state.throttled429 };
+  await signalRun(deps, sourceStateSignal, report);
 }

@@ -11,8 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ChunkRef, SourceControl } from '../activities/types.js';
+import type { ChunkRef, IngestResult, SourceControl } from '../activities/types.js';
 import {
+  chunkReadySignal,
   InputFileAttribute,
   pauseSignal,
   progressQuery,
@@ -38,12 +39,16 @@ const quick = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
-// Reading the workbook and loading the table: bounded by the 1,000,000-row limit.
-const ingestion = proxyActivities<Activities>({
+// Reading the workbook and loading the table, and writing the report: bounded by the 1,000,000-row limit.
+const LONG_ACTIVITY = {
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+} as const;
+const reporting = proxyActivities<Activities>(LONG_ACTIVITY);
+// Array jobs run while ingest still writes: a cancelled run waits for ingest to stop (at its
+// next chunk) before its compensation removes the table and files.
+const ingestion = proxyActivities<Activities>({ ...LONG_ACTIVITY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 
 /**
  * An array job may run for hours; the heartbeat carries its job id so a retry re-attaches
@@ -140,12 +145,15 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
 
     enter('ingest');
     compensations.add('delete the run table and temporary objects', () => quick.deleteRunResources(resources));
-    const ingest = await ingestion.ingest({ resources, key: input.key });
-    progress.total = ingest.total;
-    progress.chunks.total = ingest.chunks.length;
-    upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
-
-    enter('scrape');
+    // Chunks start as ingest stores them (chunkReady), before the rest of the sheet is read.
+    const feed: ChunkFeed = { chunks: [], complete: false };
+    const addChunk = (chunk: ChunkRef) => {
+      if (feed.chunks.some((c) => c.index === chunk.index)) return; // a retried ingest tells again
+      feed.chunks.push(chunk);
+      progress.chunks.total = feed.chunks.length;
+      progress.total = feed.chunks.reduce((n, c) => n + c.count, 0);
+    };
+    setHandler(chunkReadySignal, addChunk);
     let scraping = true;
     const limits = followSourceControl(
       resources.table,
@@ -153,16 +161,39 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
       () => void (sourceControl = undefined),
       () => scraping,
     );
-    // A scope of its own, so the first failed chunk can cancel the others (terminating their jobs).
-    await CancellationScope.cancellable(() => fanOut(ingest.chunks, async (chunk) => {
-      const result = await batch.runArrayJob({ resources, chunk });
-      progress.done += result.done;
-      progress.failed += result.failed;
-    }, progress)).finally(() => void (scraping = false));
+    let ingest: IngestResult | undefined;
+    // A scope of its own, so a failed ingest or the first failed chunk can cancel the rest (terminating their jobs).
+    await CancellationScope.cancellable(async () => {
+      const ingestStarted = Date.now();
+      const ingesting = ingestion.ingest({ resources, key: input.key }).then(
+        (result) => {
+          ingest = result;
+          if (progress.stage === 'ingest') enter('scrape');
+          stageSeconds.ingest = (Date.now() - ingestStarted) / 1000;
+          for (const chunk of result.chunks) addChunk(chunk);
+          progress.total = result.total;
+          progress.chunks.total = result.chunks.length;
+          feed.complete = true;
+          upsertSearchAttributes([{ key: RecordCountAttribute, value: result.total }]);
+        },
+        (err: unknown) => failFeed(feed, err),
+      );
+      try {
+        await fanOut(feed, async (chunk) => {
+          if (progress.stage === 'ingest') enter('scrape');
+          const result = await batch.runArrayJob({ resources, chunk });
+          progress.done += result.done;
+          progress.failed += result.failed;
+        }, progress);
+      } finally {
+        await ingesting;
+      }
+    }).finally(() => void (scraping = false));
     await limits;
+    if (!ingest) throw new Error('ingest ended without a result'); // fanOut ends only once ingest has
 
     enter('report');
-    const report = await ingestion.buildReport({
+    const report = await reporting.buildReport({
       resources,
       inputKey: input.key,
       chunks: ingest.chunks,
@@ -241,27 +272,40 @@ function describeFailure(err: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Runs chunks with at most `progress.maxInFlight` at once, holding new ones back while paused. */
-async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void>, progress: Progress): Promise<void> {
+/** The chunks of a run as ingest stores them; `complete` once ingest has told of them all. */
+interface ChunkFeed {
+  chunks: ChunkRef[];
+  complete: boolean;
+  /** The first failure, of ingest or of a chunk: the one the run reports. */
+  failure?: unknown;
+}
+
+/** Keeps the first failure and cancels the rest of the scope: the jobs in flight are terminated. */
+function failFeed(feed: ChunkFeed, err: unknown): void {
+  if (feed.failure !== undefined) return;
+  feed.failure = err;
+  CancellationScope.current().cancel();
+}
+
+/**
+ * Runs the feed's chunks as they come, with at most `progress.maxInFlight` at once, holding new
+ * ones back while paused, until ingest is complete and every chunk has run.
+ */
+async function fanOut(feed: ChunkFeed, run: (chunk: ChunkRef) => Promise<void>, progress: Progress): Promise<void> {
   let next = 0;
   const running = new Set<Promise<void>>();
-  let failure: unknown;
+  const failed = () => feed.failure !== undefined;
   try {
-    while (next < chunks.length && failure === undefined) {
-      await condition(() => failure !== undefined || (!progress.paused && running.size < progress.maxInFlight));
-      if (failure !== undefined) break;
-      const chunk = chunks[next++]!;
+    for (;;) {
+      await condition(() => failed() || (next === feed.chunks.length ? feed.complete : !progress.paused && running.size < progress.maxInFlight));
+      if (failed() || next === feed.chunks.length) break;
+      const chunk = feed.chunks[next++]!;
       progress.chunks.running++;
       const p: Promise<void> = run(chunk)
         .then(() => {
           progress.chunks.done++;
         })
-        .catch((err: unknown) => {
-          if (failure === undefined) {
-            failure = err;
-            CancellationScope.current().cancel();
-          }
-        })
+        .catch((err: unknown) => failFeed(feed, err))
         .finally(() => {
           progress.chunks.running--;
           running.delete(p);
@@ -269,11 +313,11 @@ async function fanOut(chunks: ChunkRef[], run: (chunk: ChunkRef) => Promise<void
       running.add(p);
     }
   } catch (err) {
-    // The loop's own wait is cancelled with the scope; the chunk's failure is the one to report.
-    if (failure === undefined) throw err;
+    // The loop's own wait is cancelled with the scope; the chunk's (or ingest's) failure is the one to report.
+    if (!failed()) throw err;
   } finally {
     // On cancellation too: the jobs in flight must finish terminating before compensations run.
     await Promise.all(running);
   }
-  if (failure !== undefined) throw failure;
+  if (feed.failure !== undefined) throw feed.failure;
 }

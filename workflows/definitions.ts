@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { ChunkRef } from '../activities/types.js';
 
 export interface CreditCheckInput {
   bucket: string;
@@ -81,6 +82,11 @@ export const setMaxInFlightSignal = defineSignal<[number | MaxInFlight]>('setMax
 export const setSourceLimitSignal = defineSignal<[number]>('setSourceLimit');
 /** Sent by the array-job activities as they poll: the budget's state for `progress`. */
 export const sourceStateSignal = defineSignal<[SourceState]>('sourceState');
+/**
+ * Sent by ingest as each chunk is stored, so the chunk's array job starts while the rest of
+ * the sheet is read. Best effort: ingest's result lists every chunk again.
+ */
+export const chunkReadySignal = defineSignal<[ChunkRef]>('chunkReady');
 
 export const InputFileAttribute = defineSearchAttributeKey('DroverInputFile', SearchAttributeType.KEYWORD);
 export const RecordCountAttribute = defineSearchAttributeKey('DroverRecordCount', SearchAttributeType.INT);

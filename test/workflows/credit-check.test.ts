@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ListJobsCommand, type JobStatus } from '@aws-sdk/client-batch';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -83,6 +83,19 @@ async function uploadCustomers(name: string, n: number): Promise<CreditCheckInpu
   const key = `manual/${name}`;
   const out = await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.file.aws.bucket, Key: key, Body: readFileSync(path) }));
   return { bucket: stack.file.aws.bucket, key, etag: out.ETag!, notify: 'organizer@ranch-analytics.example', maxInFlight: 1 };
+}
+
+/** Where the run's history has its first `name` activity scheduled, completed and cancelled: an event's index, or -1. */
+async function activityEvents(handle: WorkflowHandle, name: string): Promise<{ scheduled: number; completed: number; canceled: number; signals: string[] }> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
+  const id = String(events[scheduled]?.eventId ?? 'none');
+  return {
+    scheduled,
+    completed: events.findIndex((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === id),
+    canceled: events.findIndex((e) => String(e.activityTaskCanceledEventAttributes?.scheduledEventId ?? '') === id),
+    signals: events.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []),
+  };
 }
 
 async function activeJobs(): Promise<number> {
@@ -181,7 +194,8 @@ describe('creditCheck on a real Temporal dev server', () => {
   it('leaves what a terminated run made for the sweeper, which removes it', async () => {
     const input = await uploadCustomers('terminated.xlsx', 120);
     const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'terminated-run', args: [input] });
-    await eventually('an array job to be running', async () => (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
+    // Ingest done, so everything the run will make is made: a terminated ingest would write on until its next heartbeat.
+    await eventually('ingest to be done and an array job running', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
     await handle.terminate('test: no chance to compensate');
     const tables = async () => ((await stack.aws.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).filter((t) => t.endsWith('terminated-run'));
     const tmp = async () => ((await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: 'tmp/terminated-run/' }))).Contents ?? []).length;
@@ -196,6 +210,31 @@ describe('creditCheck on a real Temporal dev server', () => {
     expect(await tables()).toEqual([]);
     expect(await tmp()).toBe(0);
     expect(await activeJobs()).toBe(0);
+  }, 180_000);
+
+  it('starts a chunk\'s array job while ingest still reads the sheet, and a cancel then stops both and removes what they made', async () => {
+    // 5,000 customers in chunks of 10: ingest stores 500 chunks, one after another, so the
+    // first chunk's job is scheduled long before the last chunk is stored.
+    const input = await uploadCustomers('overlap.xlsx', 5_000);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'overlap-run', args: [input] });
+    const firstJob = await eventually('the first array job to be scheduled', async () => {
+      const job = (await activityEvents(handle, 'runArrayJob')).scheduled;
+      return job >= 0 && job;
+    });
+    const ingest = await activityEvents(handle, 'ingest');
+    expect(ingest.completed).toBe(-1);
+    expect(ingest.signals).toContain('chunkReady');
+
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    // Ingest stopped on the cancel, rather than running on after the compensation.
+    expect((await activityEvents(handle, 'ingest')).canceled).toBeGreaterThan(firstJob);
+    expect(await activeJobs()).toBe(0);
+    const tables = await stack.aws.dynamodb.send(new ListTablesCommand({}));
+    expect(tables.TableNames?.filter((t) => t.includes('overlap-run'))).toEqual([]);
+    const objects = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket }));
+    expect((objects.Contents ?? []).map((o) => o.Key!).filter((k) => k.includes('overlap-run'))).toEqual([]);
   }, 180_000);
 
   it('on cancel terminates its Batch jobs, removes its table and files, emails why, and ends CANCELLED', async () => {
