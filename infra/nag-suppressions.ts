@@ -39,7 +39,7 @@ export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): v
   ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${arnFinding(stack, 'batch', 'job/*')}]`, 'TerminateJob (cancelling a run) and TagResource (SubmitJob with tags) act on jobs whose ids Batch assigns at submit time.');
   ack(stack.fleet.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'batch:DescribeJobs and batch:ListJobs support no resource-level permissions (Service Authorization Reference); the statement has only those two actions.');
 
-  ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${runTables}]`, 'A child writes results into the run\'s own table drover-run-<runId>, named at run time: scoped to the prefix, UpdateItem and BatchGetItem only.');
+  ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${runTables}]`, 'A child writes results into the run\'s own table drover-run-<runId>, named at run time: scoped to the prefix, and to the four item calls a child makes (BatchWriteItem, GetItem, Query, UpdateItem).');
   ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${bucketObjects('tmp/*')}]`, 'A child reads only its run\'s chunk objects under tmp/<runId>/chunks/, named at run time.');
 
   for (const executionRole of [stack.fleet.node.findChild('Task').node.findChild('ExecutionRole'), stack.scrape.node.findChild('Child').node.findChild('ExecutionRole')]) {

@@ -54,9 +54,10 @@ export class ScrapeBatch extends Construct {
       description: 'drover scraper child: write results to the per-run tables, read its chunk under tmp/',
     });
     const tableArn = Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${props.tablePrefix}*` });
-    // BatchGetItem: a retried child reads its slice's rows to skip the records already rated.
+    // What workers/child.ts calls: BatchWriteItem (result pages), Query (a retried child finds the
+    // pages already written), GetItem and UpdateItem (the shared source budget's item).
     this.jobRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteResults', actions: ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], resources: [tableArn] }),
+      new iam.PolicyStatement({ sid: 'WriteResults', actions: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [tableArn] }),
     );
     this.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadChunks', actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects('tmp/*')] }));
 
