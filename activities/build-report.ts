@@ -5,6 +5,8 @@ import { Context } from '@temporalio/activity';
 import type { RejectedRow } from '../sheet/types.js';
 import type { CustomerResult } from '../rating/types.js';
 import { openReportWriter, reportFileName, type ReportRow } from '../report/write-report.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readChunkEnds } from '../run-data/chunk-end.js';
 import { readInOrder } from '../run-data/ordered-reader.js';
 import type { ActivityDeps } from './deps.js';
 import { downloadToFile, objectMetadata, uploadFile, withTempDir } from './s3-files.js';
@@ -26,8 +28,24 @@ export interface BuildReportInput {
   columns: string[];
   extraColumns: string[];
   startedAt: string;
+  /** Of the stages before the report; with `follow`, the scrape's is read from the chunks' ends. */
   stageSeconds: Record<string, number>;
+  /**
+   * Start before the array jobs end, and read each chunk as its results land: the report is
+   * then written but for its last rows when the last job ends. Default false: every job has ended.
+   */
+  follow?: boolean;
 }
+
+export interface BuildReportResult {
+  reportKey: string;
+  totals: ReportTotalsSummary;
+  /** Seconds the writer waited for rows (for results, when following): the rest of the activity's time is its own work. */
+  waitedSeconds: number;
+}
+
+/** A following report reads a range again at most this often, so its tail after the last job is short. */
+const FOLLOW_MAX_WAIT_MS = 500;
 
 /** `incoming/east/may.xlsx` → `reports/east/credit-report-may-<run>.xlsx`. */
 export function reportKey(inputKey: string, runId: string): string {
@@ -50,21 +68,46 @@ function missingResult(): CustomerResult {
   };
 }
 
+/** From the first array job's creation to the last one's end, as Batch told the activities that watched them. */
+async function scrapeSeconds(ddb: DynamoDBClient, table: string, chunks: ChunkRef[]): Promise<number> {
+  const ends = [...(await readChunkEnds(ddb, table, chunks.map((c) => c.index))).values()];
+  if (ends.length === 0) return 0;
+  return (Math.max(...ends.map((e) => e.stoppedAt)) - Math.min(...ends.map((e) => e.createdAt))) / 1000;
+}
+
 /** Reads the table chunk by chunk in input order, a few ranges ahead, so memory is bounded by those ranges, not by the run. */
 export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
-  return async function buildReport(input: BuildReportInput): Promise<{ reportKey: string; totals: ReportTotalsSummary }> {
+  return async function buildReport(input: BuildReportInput): Promise<BuildReportResult> {
     const { resources } = input;
+    const ctx = Context.current();
     const key = reportKey(input.inputKey, resources.runId);
     // Produced once: an attempt retried after the upload finds the report and its totals in place.
     const existing = await objectMetadata(aws.s3, resources.bucket, key);
-    if (existing?.[TOTALS_METADATA]) return { reportKey: key, totals: JSON.parse(existing[TOTALS_METADATA]) as ReportTotalsSummary };
+    if (existing?.[TOTALS_METADATA]) return { reportKey: key, totals: JSON.parse(existing[TOTALS_METADATA]) as ReportTotalsSummary, waitedSeconds: 0 };
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'report.xlsx');
       const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
-      for await (const page of readInOrder(aws.dynamodb, resources.table, input.chunks)) {
+      // While following, the wait is where a cancel of the run reaches the report (ctx.sleep throws).
+      const follow = input.follow
+        ? {
+            maxWaitMs: FOLLOW_MAX_WAIT_MS,
+            wait: (ms: number) => {
+              ctx.heartbeat({ waiting: true });
+              return ctx.sleep(ms);
+            },
+          }
+        : undefined;
+      let waitedMs = 0;
+      const pages = readInOrder(aws.dynamodb, resources.table, input.chunks, { follow });
+      for (;;) {
+        const waitStarted = Date.now();
+        const next = await pages.next();
+        waitedMs += Date.now() - waitStarted;
+        if (next.done) break;
+        const page = next.value;
         const rows: ReportRow[] = page.rows.map(({ record, result }) => ({ record, result: result ?? missingResult() }));
         await writer.addRows(rows);
-        if (page.lastOfChunk) Context.current().heartbeat({ chunk: page.chunk });
+        if (page.lastOfChunk) ctx.heartbeat({ chunk: page.chunk });
       }
 
       const rejectedPath = join(dir, 'rejected.jsonl');
@@ -80,16 +123,17 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
       }
       if (batch.length) await writer.addRejected(batch);
 
+      const stageSeconds = input.follow ? { ...input.stageSeconds, scrape: await scrapeSeconds(aws.dynamodb, resources.table, input.chunks) } : input.stageSeconds;
       const totals = await writer.finish({
         runId: resources.runId,
         inputFile: input.inputKey,
         startedAt: new Date(input.startedAt),
         finishedAt: new Date(),
-        stageSeconds: input.stageSeconds,
+        stageSeconds,
         rejectedCount: input.rejected,
       });
       await uploadFile(aws.s3, resources.bucket, key, path, XLSX_TYPE, { [TOTALS_METADATA]: JSON.stringify(totals) });
-      return { reportKey: key, totals };
+      return { reportKey: key, totals, waitedSeconds: waitedMs / 1000 };
     });
   };
 }

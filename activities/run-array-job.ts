@@ -8,6 +8,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
+import { putChunkEnd } from '../run-data/chunk-end.js';
 import { resultTotals } from '../run-data/result-totals.js';
 import type { ActivityDeps } from './deps.js';
 import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
@@ -149,6 +150,9 @@ export function runArrayJobActivity(deps: ActivityDeps) {
       throw err;
     }
 
+    // No child of the job writes any more: the report, which reads the chunk as it runs, may take its results as final.
+    const status = job.status as 'SUCCEEDED' | 'FAILED';
+    await putChunkEnd(aws.dynamodb, resources.table, chunk.index, { status, createdAt: job.createdAt ?? watching, stoppedAt: job.stoppedAt ?? Date.now() });
     const { done, errors } = await resultTotals(aws.dynamodb, resources.table, chunk.index);
     if (job.status === 'FAILED' && done === 0) {
       throw ApplicationFailure.create({
@@ -157,6 +161,6 @@ export function runArrayJobActivity(deps: ActivityDeps) {
         nonRetryable: true,
       });
     }
-    return { jobId, status: job.status as 'SUCCEEDED' | 'FAILED', done, failed: errors + (chunk.count - done) };
+    return { jobId, status, done, failed: errors + (chunk.count - done) };
   };
 }

@@ -10,6 +10,7 @@ export type Item = Record<string, AttributeValue>;
  *   consecutive records of one child's slice, put by that child once every record of the
  *   page has its result. Packed for the reasons records are: one result an item made the
  *   children's writes a fifth of a 20,000-record run's time on the emulator (bench/results.md);
+ *   and under seq -1 the end of the chunk's array job (chunk-end.ts);
  * - records: partition `recordsPartition(chunk)`, sort key the first seq of a page of up to
  *   RECORD_PAGE records, put by ingest. Packed because DynamoDB meters writes per KB rounded
  *   up per item: a 250-byte record alone costs a whole write unit, 100 of them in one item 25;

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryPages } from './run-table.js';
 import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
+import { readChunkEnds } from './chunk-end.js';
 import { decodeRecordPage, decodeResultPage, RECORD_PAGE, RESULT_PAGE, recordsPartition, type Item } from './item-codec.js';
 
 /** The part of a chunk the reader needs: its records are seqs firstSeq … firstSeq + count - 1. */
@@ -16,6 +17,19 @@ export interface OrderedReadOptions {
   rangeSize?: number;
   /** Range queries in flight ahead of the one being consumed. Default 4. */
   ahead?: number;
+  /**
+   * Read the chunks while their array jobs run: a range with results missing is read again
+   * until it is whole or its chunk's end is in the table (chunk-end.ts). Without it, the
+   * results are taken as the table has them.
+   */
+  follow?: FollowOptions;
+}
+
+export interface FollowOptions {
+  /** Waits `ms` before a range is read again: where the caller heartbeats, and is cancelled. */
+  wait(ms: number): Promise<void>;
+  /** Longest wait between two reads of one range, in ms. Default 500: the report's tail after the last job ends. */
+  maxWaitMs?: number;
 }
 
 /** A record with its result; no result: no child wrote one. */
@@ -59,23 +73,60 @@ async function query(ddb: DynamoDBClient, table: string, partition: number, from
   return items;
 }
 
-async function readRange(ddb: DynamoDBClient, table: string, r: Range): Promise<RecordRow[]> {
+async function readRange(ddb: DynamoDBClient, table: string, r: Range, follow: Follower | undefined): Promise<RecordRow[]> {
   // Ranges start at a chunk's first seq, every rangeSize seqs, as record pages do: the record
   // pages that start in the range are the range. A result page starts where its child's slice
   // does, so one that starts up to a page before the range may reach into it.
-  const [pages, results] = await Promise.all([
-    query(ddb, table, recordsPartition(r.chunk), r.from, r.to),
-    query(ddb, table, r.chunk, Math.max(r.from - RESULT_PAGE + 1, 0), r.to),
-  ]);
+  const [pages, first] = await Promise.all([query(ddb, table, recordsPartition(r.chunk), r.from, r.to), readResults(ddb, table, r)]);
   const records = pages.flatMap(decodeRecordPage);
   if (records.length !== r.to - r.from + 1 || records[0]?.seq !== r.from) {
     throw new Error(`the run table holds ${records.length} records of chunk ${r.chunk} seqs ${r.from}-${r.to}, not ${r.to - r.from + 1}: ingest did not finish`);
   }
+  let results = first;
+  for (let attempt = 0; follow && results.size < records.length; attempt++) {
+    // The end first, then the results: what the job wrote before its end is all in the read after it.
+    if (await follow.ended(r.chunk)) {
+      results = await readResults(ddb, table, r);
+      break;
+    }
+    await follow.wait(Math.min(follow.maxWaitMs, 100 * 1.5 ** attempt));
+    results = await readResults(ddb, table, r);
+  }
+  return records.map((record) => ({ record, result: results.get(record.seq) }));
+}
+
+async function readResults(ddb: DynamoDBClient, table: string, r: Range): Promise<Map<number, CustomerResult>> {
   const bySeq = new Map<number, CustomerResult>();
-  for (const item of results) {
+  for (const item of await query(ddb, table, r.chunk, Math.max(r.from - RESULT_PAGE + 1, 0), r.to)) {
     for (const { seq, result } of decodeResultPage(item)) if (seq >= r.from && seq <= r.to) bySeq.set(seq, result);
   }
-  return records.map((record) => ({ record, result: bySeq.get(record.seq) }));
+  return bySeq;
+}
+
+interface Follower {
+  wait(ms: number): Promise<void>;
+  maxWaitMs: number;
+  ended(chunk: number): Promise<boolean>;
+}
+
+/**
+ * Remembers the chunks seen ended, so each is looked up until it has ended and never after.
+ * Once `stopped` aborts, the ranges read ahead stop waiting: a consumer that gave up leaves no poll behind.
+ */
+function follower(ddb: DynamoDBClient, table: string, options: FollowOptions, stopped: AbortSignal): Follower {
+  const ended = new Set<number>();
+  return {
+    async wait(ms) {
+      stopped.throwIfAborted();
+      await options.wait(ms);
+      stopped.throwIfAborted();
+    },
+    maxWaitMs: options.maxWaitMs ?? 500,
+    async ended(chunk) {
+      if (!ended.has(chunk) && (await readChunkEnds(ddb, table, [chunk])).has(chunk)) ended.add(chunk);
+      return ended.has(chunk);
+    },
+  };
 }
 
 /**
@@ -85,6 +136,8 @@ async function readRange(ddb: DynamoDBClient, table: string, r: Range): Promise<
  */
 export async function* readInOrder(ddb: DynamoDBClient, table: string, chunks: ChunkSpan[], options: OrderedReadOptions = {}): AsyncGenerator<OrderedPage> {
   const { rangeSize = 1000, ahead = 4 } = options;
+  const stop = new AbortController();
+  const follow = options.follow && follower(ddb, table, options.follow, stop.signal);
   if (!Number.isInteger(rangeSize) || rangeSize < RECORD_PAGE || rangeSize % RECORD_PAGE !== 0) {
     throw new RangeError(`rangeSize must be a multiple of ${RECORD_PAGE}, got ${rangeSize}`);
   }
@@ -94,16 +147,20 @@ export async function* readInOrder(ddb: DynamoDBClient, table: string, chunks: C
     while (queue.length <= ahead) {
       const next = pending.next();
       if (next.done) return;
-      const rows = readRange(ddb, table, next.value);
+      const rows = readRange(ddb, table, next.value, follow);
       // Awaited in turn below; until then a failure must not count as unhandled.
       rows.catch(() => undefined);
       queue.push({ range: next.value, rows });
     }
   };
-  fill();
-  while (queue.length > 0) {
-    const { range, rows } = queue.shift()!;
+  try {
     fill();
-    yield { chunk: range.chunk, rows: await rows, lastOfChunk: range.lastOfChunk };
+    while (queue.length > 0) {
+      const { range, rows } = queue.shift()!;
+      fill();
+      yield { chunk: range.chunk, rows: await rows, lastOfChunk: range.lastOfChunk };
+    }
+  } finally {
+    stop.abort(new Error('the ordered read was stopped'));
   }
 }

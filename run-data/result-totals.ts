@@ -11,8 +11,9 @@ export async function resultTotals(ddb: DynamoDBClient, table: string, chunk: nu
   let errors = 0;
   const pages = queryPages(ddb, {
     TableName: table,
-    KeyConditionExpression: 'chunk = :c',
-    ExpressionAttributeValues: { ':c': { N: String(chunk) } },
+    // Result pages only: the chunk's end item sits below them, at seq -1.
+    KeyConditionExpression: 'chunk = :c AND seq >= :first',
+    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: '0' } },
     ProjectionExpression: '#n, #errors',
     ExpressionAttributeNames: { '#n': 'n', '#errors': 'errors' },
   });

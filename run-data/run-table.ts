@@ -52,12 +52,23 @@ export async function deleteRunTable(ddb: DynamoDBClient, table: string): Promis
 /** BatchWriteItem takes 25 items at most. */
 export const WRITE_BATCH = 25;
 
+/** Most tries of a batch call whose unprocessed part is tried again. */
+const UNPROCESSED_TRIES = 12;
+
+/**
+ * Before try `attempt` (0-based) of what a batch call left unprocessed: none before the first,
+ * then exponential backoff with jitter, as AWS advises for throttled batch calls.
+ */
+export async function unprocessedBackoff(attempt: number, left: number, what: string): Promise<void> {
+  if (attempt > UNPROCESSED_TRIES) throw new Error(`DynamoDB left ${left} ${what} unprocessed after ${attempt} tries`);
+  if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+}
+
 /** Writes up to 25 items, retrying what DynamoDB leaves unprocessed with exponential backoff. */
 export async function writeBatch(ddb: DynamoDBClient, table: string, items: Item[]): Promise<void> {
   let pending: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
   for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
-    if (attempt > 12) throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} tries`);
+    await unprocessedBackoff(attempt, pending.length, 'items');
     const out = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
     pending = out.UnprocessedItems?.[table] ?? [];
   }

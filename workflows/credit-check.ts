@@ -11,7 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ChunkRef, IngestResult, SourceControl } from '../activities/types.js';
+import type { BuildReportResult } from '../activities/build-report.js';
+import type { ChunkRef, SourceControl } from '../activities/types.js';
 import {
   chunkReadySignal,
   InputFileAttribute,
@@ -45,10 +46,15 @@ const LONG_ACTIVITY = {
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 } as const;
-const reporting = proxyActivities<Activities>(LONG_ACTIVITY);
-// Array jobs run while ingest still writes: a cancelled run waits for ingest to stop (at its
-// next chunk) before its compensation removes the table and files.
+// Array jobs run while ingest still writes, and the report is written while they run: a
+// cancelled run waits for both to stop before its compensation removes the table and files.
 const ingestion = proxyActivities<Activities>({ ...LONG_ACTIVITY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+// The report follows the array jobs, so it lasts as long as they do.
+const reporting = proxyActivities<Activities>({
+  ...LONG_ACTIVITY,
+  startToCloseTimeout: '12 hours',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 
 /**
  * An array job may run for hours; the heartbeat carries its job id so a retry re-attaches
@@ -161,20 +167,33 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
       () => void (sourceControl = undefined),
       () => scraping,
     );
-    let ingest: IngestResult | undefined;
-    // A scope of its own, so a failed ingest or the first failed chunk can cancel the rest (terminating their jobs).
-    await CancellationScope.cancellable(async () => {
+    // A scope of its own, so a failed ingest, chunk or report can cancel the rest (terminating the jobs).
+    const report = await CancellationScope.cancellable(async () => {
       const ingestStarted = Date.now();
+      let writing: Promise<BuildReportResult> | undefined;
       const ingesting = ingestion.ingest({ resources, key: input.key }).then(
-        (result) => {
-          ingest = result;
+        (ingest) => {
           if (progress.stage === 'ingest') enter('scrape');
           stageSeconds.ingest = (Date.now() - ingestStarted) / 1000;
-          for (const chunk of result.chunks) addChunk(chunk);
-          progress.total = result.total;
-          progress.chunks.total = result.chunks.length;
+          for (const chunk of ingest.chunks) addChunk(chunk);
+          progress.total = ingest.total;
+          progress.chunks.total = ingest.chunks.length;
           feed.complete = true;
-          upsertSearchAttributes([{ key: RecordCountAttribute, value: result.total }]);
+          upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
+          // Written as the jobs run, a range at a time in input order: little is left when the last job ends.
+          writing = reporting.buildReport({
+            resources,
+            inputKey: input.key,
+            chunks: ingest.chunks,
+            rejectedKey: ingest.rejectedKey,
+            rejected: ingest.rejected,
+            columns: ingest.columns,
+            extraColumns: ingest.extraColumns,
+            startedAt,
+            stageSeconds: { ...stageSeconds },
+            follow: true,
+          });
+          writing.catch((err: unknown) => failFeed(feed, err));
         },
         (err: unknown) => failFeed(feed, err),
       );
@@ -185,25 +204,18 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
           progress.done += result.done;
           progress.failed += result.failed;
         }, progress);
-      } finally {
+      } catch (err) {
+        // The scope is cancelled: compensate only once ingest and the report have stopped writing.
         await ingesting;
+        await writing?.catch(() => undefined);
+        throw err;
       }
+      await ingesting;
+      if (!writing) throw new Error('ingest ended without starting the report'); // fanOut ends only once ingest has
+      enter('report');
+      return await writing;
     }).finally(() => void (scraping = false));
     await limits;
-    if (!ingest) throw new Error('ingest ended without a result'); // fanOut ends only once ingest has
-
-    enter('report');
-    const report = await reporting.buildReport({
-      resources,
-      inputKey: input.key,
-      chunks: ingest.chunks,
-      rejectedKey: ingest.rejectedKey,
-      rejected: ingest.rejected,
-      columns: ingest.columns,
-      extraColumns: ingest.extraColumns,
-      startedAt,
-      stageSeconds,
-    });
 
     enter('email');
     await quick.emailReport({ runId, to: input.notify, inputKey: input.key, reportKey: report.reportKey, totals: report.totals });

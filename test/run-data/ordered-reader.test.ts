@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { RECORD_PAGE, recordPageItem, resultPageItem } from '../../run-data/item-codec.js';
 import type { CustomerResult } from '../../rating/types.js';
 import { readInOrder } from '../../run-data/ordered-reader.js';
+import { putChunkEnd } from '../../run-data/chunk-end.js';
 import { writeBatch } from '../../run-data/run-table.js';
 import { budgetKey } from '../../budget/state-item.js';
 import type { CustomerRecord } from '../../sheet/types.js';
@@ -50,6 +51,32 @@ describe('readInOrder', () => {
     expect(rows.map((r) => r.record)).toEqual(Array.from({ length: 300 }, (_, seq) => record(seq)));
     const failed = (seq: number) => seq < 30 || (seq >= 260 && seq < 290);
     expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (failed(r.record.seq) ? undefined : result(r.record.seq))));
+  });
+
+  it('follows a chunk as its job runs: a range with results missing is read again until they land or the chunk has ended', async () => {
+    const table = await db.table('ordered-follow');
+    const chunk = { index: 0, firstSeq: 0, count: 200 };
+    const seqs = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    const page = (from: number, n: number) => resultPageItem(0, seqs(from, n).map((seq) => ({ seq, result: result(seq) })));
+    await writeBatch(db.ddb, table, [recordPageItem(0, seqs(0, 100).map(record)), recordPageItem(0, seqs(100, 100).map(record))]);
+    // Slices of 50: the first range is whole, the second has one slice of its two.
+    await writeBatch(db.ddb, table, [page(0, 50), page(50, 50), page(100, 50)]);
+
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      waits.push(ms);
+      // While the reader waits, the job goes on: 30 more results, then the job ends (the last child failed for good).
+      if (waits.length === 2) {
+        await writeBatch(db.ddb, table, [page(150, 30)]);
+        await putChunkEnd(db.ddb, table, 0, { status: 'FAILED', createdAt: 1, stoppedAt: 2 });
+      }
+    };
+    const read = [];
+    for await (const p of readInOrder(db.ddb, table, [chunk], { rangeSize: 100, ahead: 0, follow: { wait, maxWaitMs: 150 } })) read.push(p);
+    expect(waits).toEqual([100, 150]);
+    const rows = read.flatMap((p) => p.rows);
+    expect(rows.map((r) => r.record.seq)).toEqual(seqs(0, 200));
+    expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (r.record.seq < 180 ? result(r.record.seq) : undefined)));
   });
 
   it('refuses a range whose records are not all in the table', async () => {

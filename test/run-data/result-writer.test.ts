@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeRecordPage, decodeResultPage, recordPageItem, recordsPartition } from '../../run-data/item-codec.js';
 import { createResultWriter, IncompletePagesError } from '../../run-data/result-writer.js';
 import { resultTotals } from '../../run-data/result-totals.js';
+import { putChunkEnd, readChunkEnds } from '../../run-data/chunk-end.js';
 import { resultsWritten } from '../../run-data/results-written.js';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { writeBatch } from '../../run-data/run-table.js';
@@ -52,6 +53,10 @@ describe('createResultWriter', () => {
     const errors = records.filter((r) => r.seq % 7 === 3).length;
     expect(errors).toBe(36);
     expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
+    // The chunk's end, beside its result pages, is no result.
+    await putChunkEnd(db.ddb, table, 3, { status: 'SUCCEEDED', createdAt: 10, stoppedAt: 20 });
+    expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
+    expect(await readChunkEnds(db.ddb, table, [2, 3])).toEqual(new Map([[3, { status: 'SUCCEEDED', createdAt: 10, stoppedAt: 20 }]]));
   });
 
   it('writes a full page within its linger time, and nothing of a page that is not full', async () => {
