@@ -3,7 +3,8 @@ import { queryPages } from './run-table.js';
 import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { readChunkEnds } from './chunk-end.js';
-import { decodeRecordPage, decodeResultPage, RECORD_PAGE, RESULT_PAGE, recordsPartition, type Item } from './item-codec.js';
+import { decodeRecordPage, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
+import { resultsInRange } from './results-written.js';
 
 /** The part of a chunk the reader needs: its records are seqs firstSeq … firstSeq + count - 1. */
 export interface ChunkSpan {
@@ -75,9 +76,8 @@ async function query(ddb: DynamoDBClient, table: string, partition: number, from
 
 async function readRange(ddb: DynamoDBClient, table: string, r: Range, follow: Follower | undefined): Promise<RecordRow[]> {
   // Ranges start at a chunk's first seq, every rangeSize seqs, as record pages do: the record
-  // pages that start in the range are the range. A result page starts where its child's slice
-  // does, so one that starts up to a page before the range may reach into it.
-  const [pages, first] = await Promise.all([query(ddb, table, recordsPartition(r.chunk), r.from, r.to), readResults(ddb, table, r)]);
+  // pages that start in the range are the range.
+  const [pages, first] = await Promise.all([query(ddb, table, recordsPartition(r.chunk), r.from, r.to), resultsInRange(ddb, table, r.chunk, r.from, r.to)]);
   const records = pages.flatMap(decodeRecordPage);
   if (records.length !== r.to - r.from + 1 || records[0]?.seq !== r.from) {
     throw new Error(`the run table holds ${records.length} records of chunk ${r.chunk} seqs ${r.from}-${r.to}, not ${r.to - r.from + 1}: ingest did not finish`);
@@ -86,21 +86,13 @@ async function readRange(ddb: DynamoDBClient, table: string, r: Range, follow: F
   for (let attempt = 0; follow && results.size < records.length; attempt++) {
     // The end first, then the results: what the job wrote before its end is all in the read after it.
     if (await follow.ended(r.chunk)) {
-      results = await readResults(ddb, table, r);
+      results = await resultsInRange(ddb, table, r.chunk, r.from, r.to);
       break;
     }
     await follow.wait(Math.min(follow.maxWaitMs, 100 * 1.5 ** attempt));
-    results = await readResults(ddb, table, r);
+    results = await resultsInRange(ddb, table, r.chunk, r.from, r.to);
   }
   return records.map((record) => ({ record, result: results.get(record.seq) }));
-}
-
-async function readResults(ddb: DynamoDBClient, table: string, r: Range): Promise<Map<number, CustomerResult>> {
-  const bySeq = new Map<number, CustomerResult>();
-  for (const item of await query(ddb, table, r.chunk, Math.max(r.from - RESULT_PAGE + 1, 0), r.to)) {
-    for (const { seq, result } of decodeResultPage(item)) if (seq >= r.from && seq <= r.to) bySeq.set(seq, result);
-  }
-  return bySeq;
 }
 
 interface Follower {
