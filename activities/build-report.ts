@@ -28,23 +28,18 @@ export interface BuildReportInput {
   columns: string[];
   extraColumns: string[];
   startedAt: string;
-  /** Of the stages before the report; with `follow`, the scrape's is read from the chunks' ends. */
+  /** Of the stages before the report; the scrape's is read from the chunks' ends. */
   stageSeconds: Record<string, number>;
-  /**
-   * Start before the array jobs end, and read each chunk as its results land: the report is
-   * then written but for its last rows when the last job ends. Default false: every job has ended.
-   */
-  follow?: boolean;
 }
 
 export interface BuildReportResult {
   reportKey: string;
   totals: ReportTotalsSummary;
-  /** Seconds the writer waited for rows (for results, when following): the rest of the activity's time is its own work. */
+  /** Seconds the writer waited for rows, mostly for the children's results: the rest of the activity's time is its own work. */
   waitedSeconds: number;
 }
 
-/** A following report reads a range again at most this often, so its tail after the last job is short. */
+/** The report reads a range with results missing again at most this often, so its tail after the last job is short. */
 const FOLLOW_MAX_WAIT_MS = 500;
 
 /** `incoming/east/may.xlsx` → `reports/east/credit-report-may-<run>.xlsx`. */
@@ -87,16 +82,15 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'report.xlsx');
       const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
-      // While following, the wait is where a cancel of the run reaches the report (ctx.sleep throws).
-      const follow = input.follow
-        ? {
-            maxWaitMs: FOLLOW_MAX_WAIT_MS,
-            wait: (ms: number) => {
-              ctx.heartbeat({ waiting: true });
-              return ctx.sleep(ms);
-            },
-          }
-        : undefined;
+      // The run starts the report while its array jobs run: it reads each chunk as the results
+      // land. The wait is where a cancel of the run reaches the report (ctx.sleep throws).
+      const follow = {
+        maxWaitMs: FOLLOW_MAX_WAIT_MS,
+        wait: (ms: number) => {
+          ctx.heartbeat({ waiting: true });
+          return ctx.sleep(ms);
+        },
+      };
       let waitedMs = 0;
       const pages = readInOrder(aws.dynamodb, resources.table, input.chunks, { follow });
       for (;;) {
@@ -123,7 +117,7 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
       }
       if (batch.length) await writer.addRejected(batch);
 
-      const stageSeconds = input.follow ? { ...input.stageSeconds, scrape: await scrapeSeconds(aws.dynamodb, resources.table, input.chunks) } : input.stageSeconds;
+      const stageSeconds = { ...input.stageSeconds, scrape: await scrapeSeconds(aws.dynamodb, resources.table, input.chunks) };
       const totals = await writer.finish({
         runId: resources.runId,
         inputFile: input.inputKey,

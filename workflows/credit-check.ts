@@ -176,8 +176,6 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
           if (progress.stage === 'ingest') enter('scrape');
           stageSeconds.ingest = (Date.now() - ingestStarted) / 1000;
           for (const chunk of ingest.chunks) addChunk(chunk);
-          progress.total = ingest.total;
-          progress.chunks.total = ingest.chunks.length;
           feed.complete = true;
           upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
           // Written as the jobs run, a range at a time in input order: little is left when the last job ends.
@@ -191,7 +189,6 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
             extraColumns: ingest.extraColumns,
             startedAt,
             stageSeconds: { ...stageSeconds },
-            follow: true,
           });
           writing.catch((err: unknown) => failFeed(feed, err));
         },
