@@ -16,6 +16,7 @@ const COLUMNS: Column[] = [
   { head: 'ingest', value: (f) => fixed(f.stageSeconds.ingest) },
   { head: 'scrape', value: (f) => fixed(f.stageSeconds.scrape) },
   { head: 'report', value: (f) => fixed(f.stageSeconds.report) },
+  { head: 'report tail', value: (f) => fixed(f.reportTailSeconds) },
   { head: 'email', value: (f) => fixed(f.stageSeconds.email) },
   { head: 'cleanup', value: (f) => fixed(f.stageSeconds.cleanup) },
   { head: 'rec/s', value: (f) => fixed(f.recordsPerSecond, 0) },

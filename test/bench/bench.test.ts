@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 const NUMBERS = [
   'records', 'latencyMs', 'concurrency', 'children', 'perChild', 'recordsPerChild', 'customers', 'generateSeconds',
-  'wallSeconds', 'uploadSeconds', 'triggerSeconds', 'recordsPerSecond', 'ingestRowsPerSecond', 'reportRowsPerSecond',
+  'wallSeconds', 'uploadSeconds', 'triggerSeconds', 'reportTailSeconds', 'recordsPerSecond', 'ingestRowsPerSecond', 'reportRowsPerSecond',
   'requests', 'idealSeconds', 'ratioToIdeal', 'scrapeRatioToIdeal', 'naiveSeconds', 'naiveRequests', 'naivePeakInFlight',
   'ratioToNaive', 'scrapeRatioToNaive', 'peakInFlight', 'inFlightCap', 'workerPeakRssMb', 'childPeakRssMb', 'childrenSeen',
   'childrenSeconds', 'historyEvents', 'reportBytes',
