@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for the Temporal worker (default command), the AWS Batch scraper child
-# (`node dist/workers/child.js`), and locally the trigger poller and the Batch executor.
+# (`node dist/workers/child.bundle.js`), and locally the trigger poller and the Batch executor.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -8,7 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -p tsconfig.json \
- && node scripts/bundle-workflows.mjs
+ && node scripts/bundle-workflows.mjs \
+ && node scripts/bundle-child.mjs
 
 FROM node:20-slim
 ENV NODE_ENV=production \

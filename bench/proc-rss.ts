@@ -37,7 +37,7 @@ export interface ChildRssSample {
 export interface RssSamplerOptions {
   /** Pid of the Batch executor: children are its direct descendants. */
   executorPid: number;
-  /** What a child's command line contains. Default 'dist/workers/child.js'. */
+  /** What a child's command line contains. Default 'dist/workers/child' (the bundle, or the unbundled entry). */
   marker?: string;
   /** Sampling period in ms. Default 200. */
   periodMs?: number;
@@ -45,7 +45,7 @@ export interface RssSamplerOptions {
 
 /** Samples /proc until stopped; stop() returns what the children used. */
 export function sampleChildRss(options: RssSamplerOptions): { stop(): ChildRssSample } {
-  const { executorPid, marker = 'dist/workers/child.js', periodMs = 200 } = options;
+  const { executorPid, marker = 'dist/workers/child', periodMs = 200 } = options;
   const known = new Set<number>();
   // Processes of someone else: never a child later (a child's parent is fixed at fork).
   const others = new Set<number>();

@@ -43,7 +43,7 @@ export const SETTINGS = [
   { env: 'BATCH_ENDPOINT_URL', type: 'url', doc: 'AWS Batch endpoint (the local executor). Unset on real AWS. Falls back to `.drover/stack.json`.' },
   { env: 'BATCH_JOB_QUEUE', type: 'string', doc: 'Batch job queue of the scraper. Falls back to `.drover/stack.json`, then `drover-scrape`.' },
   { env: 'BATCH_JOB_DEFINITION', type: 'string', default: 'drover-scraper', doc: 'Batch job definition of the array child. The worker registers it locally when it is missing.' },
-  { env: 'BATCH_CHILD_COMMAND', type: 'string', default: 'node dist/workers/child.js', doc: 'Command the local job definition runs (space-separated). On AWS the image\'s entrypoint is used.' },
+  { env: 'BATCH_CHILD_COMMAND', type: 'string', default: 'node dist/workers/child.bundle.js', doc: 'Command the local job definition runs (space-separated). On AWS the image\'s entrypoint is used.' },
   { env: 'DROVER_CHUNK_SIZE', type: 'int', default: '10000', min: 1, max: 10000, doc: 'Records per chunk, one Batch array job each (10,000 is the array limit).' },
   { env: 'DROVER_RECORDS_PER_CHILD', type: 'int', default: '50', min: 1, max: 10000, doc: 'Records one array child scrapes; 1 gives one child per record.' },
   { env: 'DROVER_MAX_ARRAY_JOBS', type: 'int', default: '4', min: 1, max: 1000, doc: 'Array jobs of one run in flight at once.' },

@@ -69,3 +69,21 @@ if (mtime(bundle) < newest) {
     process.exit(r.status ?? 1);
   }
 }
+
+// 5. The Batch child in one file (scripts/bundle-child.mjs), which every child process loads.
+// Rebuilt when any compiled file or the packages changed.
+const childBundle = join(root, 'dist', 'workers', 'child.bundle.js');
+if (mtime(childBundle) < Math.max(mtime(installed), newestJs(join(root, 'dist'), childBundle))) {
+  say('bundling the Batch child');
+  run(process.execPath, [join(root, 'scripts', 'bundle-child.mjs')]);
+}
+
+/** The latest mtime of the .js files under dir, leaving out `except`. */
+function newestJs(dir, except) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile() && entry.name.endsWith('.js') && path !== except) newest = Math.max(newest, mtime(path));
+  }
+  return newest;
+}

@@ -65,7 +65,7 @@ export class ScrapeBatch extends Construct {
     this.jobDefinition = new batch.EcsJobDefinition(this, 'Scraper', {
       container: new batch.EcsFargateContainerDefinition(this, 'Child', {
         image: props.image,
-        command: ['node', 'dist/workers/child.js'],
+        command: ['node', 'dist/workers/child.bundle.js'],
         cpu: 1,
         memory: Size.gibibytes(2),
         environment: props.environment,

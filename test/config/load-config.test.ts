@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(config.aws.tablePrefix).toBe('drover-run-');
     expect(config.batch.chunkSize).toBe(10000);
     expect(config.batch.recordsPerChild).toBe(50);
-    expect(config.batch.childCommand).toEqual(['node', 'dist/workers/child.js']);
+    expect(config.batch.childCommand).toEqual(['node', 'dist/workers/child.bundle.js']);
     expect(config.sheet).toEqual({ maxBytes: 100 * 1024 * 1024, maxRows: 1_000_000, maxCellChars: 1000 });
     expect(config.source.url).toBeUndefined();
   });

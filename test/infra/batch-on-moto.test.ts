@@ -65,7 +65,7 @@ describe('runArrayJob against moto Batch', () => {
       new RegisterJobDefinitionCommand({
         jobDefinitionName: DEFINITION,
         type: 'container',
-        containerProperties: { image: 'drover:local', command: ['node', 'dist/workers/child.js'], resourceRequirements: [{ type: 'VCPU', value: '1' }, { type: 'MEMORY', value: '2048' }] },
+        containerProperties: { image: 'drover:local', command: ['node', 'dist/workers/child.bundle.js'], resourceRequirements: [{ type: 'VCPU', value: '1' }, { type: 'MEMORY', value: '2048' }] },
       }),
     );
     await createRunTable(aws.dynamodb, TABLE, RUN_ID);

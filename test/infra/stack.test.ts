@@ -88,7 +88,7 @@ describe('the CDK stack', () => {
       },
       Timeout: { AttemptDurationSeconds: 1800 },
       ContainerProperties: Match.objectLike({
-        Command: ['node', 'dist/workers/child.js'],
+        Command: ['node', 'dist/workers/child.bundle.js'],
         Environment: Match.arrayWith([Match.objectLike({ Name: 'TAX_SOURCE_URL' })]),
         NetworkConfiguration: { AssignPublicIp: 'ENABLED' },
         LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
