@@ -40,7 +40,7 @@ export interface BuildReportResult {
 }
 
 /** The report reads a range with results missing again at most this often, so its tail after the last job is short. */
-const FOLLOW_MAX_WAIT_MS = 500;
+const FOLLOW_MAX_WAIT_MS = 250;
 
 /** `incoming/east/may.xlsx` → `reports/east/credit-report-may-<run>.xlsx`. */
 export function reportKey(inputKey: string, runId: string): string {

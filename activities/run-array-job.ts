@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { putChunkEnd } from '../run-data/chunk-end.js';
+import { readChunkProgress } from '../run-data/chunk-progress.js';
 import { resultTotals } from '../run-data/result-totals.js';
 import type { ActivityDeps } from './deps.js';
 import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
@@ -33,6 +34,18 @@ const MAX_POLL_MS = 10_000;
  * DROVER_MAX_ARRAY_JOBS (4) jobs watched at once, under 3 calls a second once they have run a minute.
  */
 const POLL_SHARE = 1 / 40;
+
+/**
+ * Between two polls of Batch the watcher reads the chunk's progress count (chunk-progress.ts)
+ * this often: one small consistent read, where DescribeJobs has a low account-wide rate.
+ */
+const PROGRESS_READ_MS = 200;
+/**
+ * Once the children have written every result the job ends as they exit: Batch is asked this
+ * often, this many times, before the backoff resumes (the count is a hint, and may be long).
+ */
+const ENDING_POLL_MS = 100;
+const ENDING_POLLS = 30;
 
 /** Poll (and so heartbeat) well within the heartbeat timeout, however long the job runs. */
 function maxPollMs(heartbeatSeconds: number): number {
@@ -123,7 +136,19 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     let job: JobDetail | undefined;
     let delay = Math.min(config.batch.pollSeconds * 1000, maxPollMs(config.batch.heartbeatSeconds));
     let reported = 0;
+    let hinted = false;
+    let endingPolls = 0;
     const watching = Date.now();
+    /** Sleeps `ms`, reading the chunk's progress count meanwhile; true (at once) when it reaches the chunk's size. */
+    const resultsAllWritten = async (ms: number): Promise<boolean> => {
+      for (const until = Date.now() + ms; Date.now() < until; ) {
+        await ctx.sleep(Math.min(PROGRESS_READ_MS, until - Date.now()));
+        // A read that fails is a hint missed, not a reason to fail the watch.
+        const written = await readChunkProgress(aws.dynamodb, resources.table, chunk.index).catch(() => 0);
+        if (written >= chunk.count) return true;
+      }
+      return false;
+    };
     try {
       for (;;) {
         if (Date.now() - reported >= SOURCE_STATE_EVERY_MS) {
@@ -135,10 +160,20 @@ export function runArrayJobActivity(deps: ActivityDeps) {
         const summary = job.arrayProperties?.statusSummary;
         ctx.heartbeat({ jobId, status: job.status, summary } satisfies ArrayJobHeartbeat);
         if (job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
+        if (endingPolls > 0) {
+          endingPolls--;
+          await ctx.sleep(ENDING_POLL_MS);
+          continue;
+        }
         // Backing off keeps a long job from flooding DescribeJobs; cancellation still wakes the sleep.
         // A share of the time watched so far bounds it too, so the end of a job is seen within a
-        // fortieth of its length (0.35 s late on a 14 s job, not 10 s).
-        await ctx.sleep(delay);
+        // fortieth of its length (0.35 s late on a 14 s job, not 10 s), or at once when the
+        // children say they have written every result.
+        if (!hinted && (await resultsAllWritten(delay))) {
+          hinted = true;
+          endingPolls = ENDING_POLLS;
+          continue;
+        }
         const share = Math.max(config.batch.pollSeconds * 1000, (Date.now() - watching) * POLL_SHARE);
         delay = Math.min(delay * 1.5, share, maxPollMs(config.batch.heartbeatSeconds));
       }

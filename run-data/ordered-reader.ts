@@ -3,6 +3,7 @@ import { queryPages } from './run-table.js';
 import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { readChunkEnds } from './chunk-end.js';
+import { readChunkProgress } from './chunk-progress.js';
 import { decodeRecordPage, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
 import { resultsInRange } from './results-written.js';
 
@@ -29,7 +30,10 @@ export interface OrderedReadOptions {
 export interface FollowOptions {
   /** Waits `ms` before a range is read again: where the caller heartbeats, and is cancelled. */
   wait(ms: number): Promise<void>;
-  /** Longest wait between two reads of one range, in ms. Default 500: the report's tail after the last job ends. */
+  /**
+   * Longest wait between two looks at one range, in ms. Default 500: the report's tail after the
+   * last job ends. A look reads the chunk's progress count, and the range only if the count moved.
+   */
   maxWaitMs?: number;
 }
 
@@ -83,14 +87,21 @@ async function readRange(ddb: DynamoDBClient, table: string, r: Range, follow: F
     throw new Error(`the run table holds ${records.length} records of chunk ${r.chunk} seqs ${r.from}-${r.to}, not ${r.to - r.from + 1}: ingest did not finish`);
   }
   let results = first;
+  // The chunk's progress count when the range was last read: the range is read again only once it moved.
+  let seen = -1;
   for (let attempt = 0; follow && results.size < records.length; attempt++) {
-    // The end first, then the results: what the job wrote before its end is all in the read after it.
-    if (await follow.ended(r.chunk)) {
+    await follow.wait(Math.min(follow.maxWaitMs, 100 * 1.5 ** attempt));
+    // Children add to the count after their pages are in, so a count seen has its pages in the read after it.
+    const progress = await follow.progress(r.chunk);
+    if (progress !== seen) {
+      seen = progress;
+      results = await resultsInRange(ddb, table, r.chunk, r.from, r.to);
+    } else if (await follow.ended(r.chunk)) {
+      // The count stood still and the job has ended (a crashed child's count may never come):
+      // the end first, then the results, so what the job wrote before its end is in this read.
       results = await resultsInRange(ddb, table, r.chunk, r.from, r.to);
       break;
     }
-    await follow.wait(Math.min(follow.maxWaitMs, 100 * 1.5 ** attempt));
-    results = await resultsInRange(ddb, table, r.chunk, r.from, r.to);
   }
   return records.map((record) => ({ record, result: results.get(record.seq) }));
 }
@@ -99,6 +110,8 @@ interface Follower {
   wait(ms: number): Promise<void>;
   maxWaitMs: number;
   ended(chunk: number): Promise<boolean>;
+  /** The chunk's progress count (chunk-progress.ts); ranges of the chunk that look at once share one read. */
+  progress(chunk: number): Promise<number>;
 }
 
 /**
@@ -107,6 +120,7 @@ interface Follower {
  */
 function follower(ddb: DynamoDBClient, table: string, options: FollowOptions, stopped: AbortSignal): Follower {
   const ended = new Set<number>();
+  const reading = new Map<number, Promise<number>>();
   return {
     async wait(ms) {
       stopped.throwIfAborted();
@@ -114,6 +128,14 @@ function follower(ddb: DynamoDBClient, table: string, options: FollowOptions, st
       stopped.throwIfAborted();
     },
     maxWaitMs: options.maxWaitMs ?? 500,
+    progress(chunk) {
+      let count = reading.get(chunk);
+      if (!count) {
+        count = readChunkProgress(ddb, table, chunk).finally(() => reading.delete(chunk));
+        reading.set(chunk, count);
+      }
+      return count;
+    },
     async ended(chunk) {
       if (!ended.has(chunk) && (await readChunkEnds(ddb, table, [chunk])).has(chunk)) ended.add(chunk);
       return ended.has(chunk);

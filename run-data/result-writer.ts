@@ -4,6 +4,7 @@ import type { CustomerResult } from '../rating/types.js';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { RESULT_PAGE, resultPageItem, type Item, type SeqResult } from './item-codec.js';
 import { WRITE_BATCH, writeBatch } from './run-table.js';
+import { addChunkProgress } from './chunk-progress.js';
 
 export interface ResultWriterOptions {
   ddb: DynamoDBClient;
@@ -56,7 +57,10 @@ export function createResultWriter({ ddb, table, chunk, slice, inFlight = 4, lin
     buffer = [];
     return pool.add(async () => {
       await writeBatch(ddb, table, batch);
-      written += batch.reduce((n, item) => n + Number(item.n!.N), 0);
+      const n = batch.reduce((sum, item) => sum + Number(item.n!.N), 0);
+      written += n;
+      // Only a hint to the job's watcher (chunk-progress.ts): without it the job's end is seen at the next poll.
+      await addChunkProgress(ddb, table, chunk, n).catch(() => undefined);
     });
   }
 

@@ -3,6 +3,7 @@ import { RECORD_PAGE, recordPageItem, resultPageItem } from '../../run-data/item
 import type { CustomerResult } from '../../rating/types.js';
 import { readInOrder } from '../../run-data/ordered-reader.js';
 import { putChunkEnd } from '../../run-data/chunk-end.js';
+import { addChunkProgress } from '../../run-data/chunk-progress.js';
 import { writeBatch } from '../../run-data/run-table.js';
 import { budgetKey } from '../../budget/state-item.js';
 import type { CustomerRecord } from '../../sheet/types.js';
@@ -77,6 +78,29 @@ describe('readInOrder', () => {
     const rows = read.flatMap((p) => p.rows);
     expect(rows.map((r) => r.record.seq)).toEqual(seqs(0, 200));
     expect(rows.map((r) => r.result)).toEqual(rows.map((r) => (r.record.seq < 180 ? result(r.record.seq) : undefined)));
+  });
+
+  it('reads a followed range again once the chunk\'s progress count has moved, not before', async () => {
+    const table = await db.table('ordered-progress');
+    const chunk = { index: 0, firstSeq: 0, count: 100 };
+    const seqs = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    const page = (from: number, n: number) => resultPageItem(0, seqs(from, n).map((seq) => ({ seq, result: result(seq) })));
+    await writeBatch(db.ddb, table, [recordPageItem(0, seqs(0, 100).map(record)), page(0, 50)]);
+    await addChunkProgress(db.ddb, table, 0, 50);
+
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      waits.push(ms);
+      // The first look reads the range again (no count seen yet) and notes the count. The second
+      // slice's page lands during the second wait, its count during the third: a reader that looks
+      // at the count takes the page after the third wait, not the second. No chunk end is put.
+      if (waits.length === 2) await writeBatch(db.ddb, table, [page(50, 50)]);
+      if (waits.length === 3) await addChunkProgress(db.ddb, table, 0, 50);
+    };
+    const read = [];
+    for await (const p of readInOrder(db.ddb, table, [chunk], { rangeSize: 100, ahead: 0, follow: { wait, maxWaitMs: 150 } })) read.push(p);
+    expect(waits).toEqual([100, 150, 150]);
+    expect(read.flatMap((p) => p.rows).map((r) => r.result)).toEqual(seqs(0, 100).map(result));
   });
 
   it('refuses a range whose records are not all in the table', async () => {

@@ -3,6 +3,7 @@ import { decodeRecordPage, decodeResultPage, recordPageItem, recordsPartition } 
 import { createResultWriter, IncompletePagesError } from '../../run-data/result-writer.js';
 import { resultTotals } from '../../run-data/result-totals.js';
 import { putChunkEnd, readChunkEnds } from '../../run-data/chunk-end.js';
+import { readChunkProgress } from '../../run-data/chunk-progress.js';
 import { resultsWritten } from '../../run-data/results-written.js';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { writeBatch } from '../../run-data/run-table.js';
@@ -25,9 +26,11 @@ const result = (seq: number, attempts: number): CustomerResult => ({
   checkedAt: '2026-11-23T18:00:00.000Z',
 });
 
-/** A partition in seq order: the test's tables hold less than a 1 MB page. */
+/** The pages of a partition in seq order, without the chunk's own items below seq 0: the test's tables hold less than a 1 MB page. */
 async function chunkItems(table: string, chunk: number) {
-  const page = await db.ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'chunk = :c', ExpressionAttributeValues: { ':c': { N: String(chunk) } }, ConsistentRead: true }));
+  const page = await db.ddb.send(
+    new QueryCommand({ TableName: table, KeyConditionExpression: 'chunk = :c AND seq >= :first', ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: '0' } }, ConsistentRead: true }),
+  );
   expect(page.LastEvaluatedKey).toBeUndefined();
   return page.Items ?? [];
 }
@@ -53,6 +56,8 @@ describe('createResultWriter', () => {
     const errors = records.filter((r) => r.seq % 7 === 3).length;
     expect(errors).toBe(36);
     expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
+    // The hint for the job's watcher counts what was written.
+    expect(await readChunkProgress(db.ddb, table, 3)).toBe(250);
     // The chunk's end, beside its result pages, is no result.
     await putChunkEnd(db.ddb, table, 3, { status: 'SUCCEEDED', createdAt: 10, stoppedAt: 20 });
     expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
@@ -89,6 +94,8 @@ describe('createResultWriter', () => {
 
     const items = await chunkItems(table, 1);
     expect(items.map((item) => Number(item.seq!.N))).toEqual([500, 600, 700]);
+    // Both attempts added what they wrote: the count reaches the slice when the slice is done.
+    expect(await readChunkProgress(db.ddb, table, 1)).toBe(230);
     const read = items.flatMap(decodeResultPage);
     expect(read.map((r) => r.seq)).toEqual(slice);
     expect(read.map((r) => r.result.attempts)).toEqual(slice.map((seq) => (seq < 600 ? 1 : 2)));

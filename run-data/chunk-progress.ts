@@ -1,0 +1,32 @@
+import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { itemKey } from './item-codec.js';
+
+/**
+ * A count of the results the children of a chunk have written, kept under seq -2 of the
+ * chunk's results partition (below the result pages, beside the chunk's end at -1). The
+ * children add to it after each batch of result pages; the activity watching the chunk's
+ * job reads it to know the job is about to end, and asks Batch then rather than at its next
+ * backed-off poll.
+ *
+ * A hint, not a total: an add lost with a crashed child leaves it short, an add the SDK
+ * retried after it was applied leaves it long. The totals are counted from the result
+ * pages themselves (result-totals.ts).
+ */
+const PROGRESS_SEQ = -2;
+
+export async function addChunkProgress(ddb: DynamoDBClient, table: string, chunk: number, results: number): Promise<void> {
+  await ddb.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: itemKey(chunk, PROGRESS_SEQ),
+      UpdateExpression: 'ADD written :n',
+      ExpressionAttributeValues: { ':n': { N: String(results) } },
+    }),
+  );
+}
+
+/** Results the chunk's children say they wrote; 0 before the first add. */
+export async function readChunkProgress(ddb: DynamoDBClient, table: string, chunk: number): Promise<number> {
+  const out = await ddb.send(new GetItemCommand({ TableName: table, Key: itemKey(chunk, PROGRESS_SEQ), ConsistentRead: true }));
+  return Number(out.Item?.written?.N ?? 0);
+}
