@@ -113,7 +113,8 @@ export function runArrayJobActivity(deps: ActivityDeps) {
   async function submittedBefore(resources: RunResources, chunk: ChunkRef): Promise<string | undefined> {
     const name = jobName(resources, chunk);
     const out = await batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, filters: [{ name: 'JOB_NAME', values: [name] }] }));
-    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === name);
+    // Array children share their parent's name; moto lists them too (as `parent:index`), AWS does not.
+    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === name && j.arrayProperties?.index === undefined && !j.jobId?.includes(':'));
     return jobs.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
   }
 

@@ -29,7 +29,7 @@ import {
   type CreditCheckResult,
 } from '../../workflows/definitions.js';
 import { portalStats } from '../../bench/portal-stats.js';
-import { readBudgetState } from '../../budget/index.js';
+import { readBudgetState, setBudgetControl } from '../../budget/index.js';
 import { eventually } from '../support/eventually.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -194,16 +194,20 @@ describe('creditCheck on a real Temporal dev server', () => {
   it('leaves what a terminated run made for the sweeper, which removes it', async () => {
     const input = await uploadCustomers('terminated.xlsx', 120);
     const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'terminated-run', args: [input] });
-    // Two requests at a time make the scrape last seconds, not the moment this test needs to act.
-    await handle.signal(setSourceLimitSignal, 2);
-    // Ingest done, so everything the run will make is made: a terminated ingest would write on until its next heartbeat.
-    await eventually('ingest to be done and an array job running', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
-    // A held source keeps the running jobs running, so the sweeper finds them whatever the machine's speed.
-    await handle.signal(pauseSignal, { source: true });
-    await eventually('the source budget to be held', async () => (await readBudgetState(stack.aws.dynamodb, 'drover-run-terminated-run')).paused);
-    await handle.terminate('test: no chance to compensate');
     const tables = async () => ((await stack.aws.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).filter((t) => t.endsWith('terminated-run'));
     const tmp = async () => ((await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: 'tmp/terminated-run/' }))).Contents ?? []).length;
+    // The run's budget held in its table, as an operator could: its children get no slots, so
+    // every array job it submits stays running, whatever the machine's speed. The workflow
+    // itself is not paused, and goes on submitting them.
+    await eventually('the run\'s budget to be held', () =>
+      setBudgetControl(stack.aws.dynamodb, 'drover-run-terminated-run', { paused: true }, { maxConcurrency: stack.config.source.maxConcurrency }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    // Ingest done, so everything the run will make is made: a terminated ingest would write on until its next heartbeat.
+    await eventually('ingest to be done and an array job running', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
+    await handle.terminate('test: no chance to compensate');
     expect(await tables()).toEqual(['drover-run-terminated-run']);
     expect(await tmp()).toBeGreaterThan(0);
     expect(await activeJobs()).toBeGreaterThan(0);
