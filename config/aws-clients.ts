@@ -24,7 +24,6 @@ export function createAwsClients(config: Pick<Config, 'aws' | 'batch'>): AwsClie
   };
 }
 
-/** Destroys every client given: all of AwsClients, or the few a process made. */
-export function destroyAwsClients(clients: Partial<AwsClients>): void {
-  for (const client of Object.values(clients)) client?.destroy();
+export function destroyAwsClients(clients: AwsClients): void {
+  for (const client of Object.values(clients)) client.destroy();
 }

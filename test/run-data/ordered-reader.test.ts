@@ -14,6 +14,10 @@ const db = dynaliteForSuite();
 const result = (seq: number): CustomerResult => ({ status: 'FOUND', rating: 'A', parcelIds: [`P-${seq}`], totalDueCents: seq, delinquentYears: 0, attempts: 1, checkedAt: '2026-12-02T00:00:00.000Z' });
 const record = (seq: number): CustomerRecord => ({ seq, row: seq + 2, customerId: `C${seq}`, name: `Name ${seq}`, searchName: 'N', parcelId: '', county: 'X', state: '', email: '', extra: {} });
 
+const seqs = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+/** A result page of chunk 0 for seqs from … from + n - 1. */
+const page = (from: number, n: number) => resultPageItem(0, seqs(from, n).map((seq) => ({ seq, result: result(seq) })));
+
 describe('readInOrder', () => {
   it('reads every record with its result in input order, a range at a time, and marks where each chunk ends', async () => {
     const table = await db.table('ordered');
@@ -57,8 +61,6 @@ describe('readInOrder', () => {
   it('follows a chunk as its job runs: a range with results missing is read again until they land or the chunk has ended', async () => {
     const table = await db.table('ordered-follow');
     const chunk = { index: 0, firstSeq: 0, count: 200 };
-    const seqs = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-    const page = (from: number, n: number) => resultPageItem(0, seqs(from, n).map((seq) => ({ seq, result: result(seq) })));
     await writeBatch(db.ddb, table, [recordPageItem(0, seqs(0, 100).map(record)), recordPageItem(0, seqs(100, 100).map(record))]);
     // Slices of 50: the first range is whole, the second has one slice of its two.
     await writeBatch(db.ddb, table, [page(0, 50), page(50, 50), page(100, 50)]);
@@ -83,8 +85,6 @@ describe('readInOrder', () => {
   it('reads a followed range again once the chunk\'s progress count has moved, not before', async () => {
     const table = await db.table('ordered-progress');
     const chunk = { index: 0, firstSeq: 0, count: 100 };
-    const seqs = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-    const page = (from: number, n: number) => resultPageItem(0, seqs(from, n).map((seq) => ({ seq, result: result(seq) })));
     await writeBatch(db.ddb, table, [recordPageItem(0, seqs(0, 100).map(record)), page(0, 50)]);
     await addChunkProgress(db.ddb, table, 0, 50);
 
