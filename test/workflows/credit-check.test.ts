@@ -98,11 +98,13 @@ async function activityEvents(handle: WorkflowHandle, name: string): Promise<{ s
   };
 }
 
-async function activeJobs(): Promise<number> {
+/** Jobs not ended on the queue; with a run id, only that run's array jobs (not their children). */
+async function activeJobs(runId?: string): Promise<number> {
   let n = 0;
   for (const jobStatus of ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'] as JobStatus[]) {
     const out = await stack.aws.batch.send(new ListJobsCommand({ jobQueue: stack.file.batch.jobQueue, jobStatus }));
-    n += out.jobSummaryList?.length ?? 0;
+    const jobs = out.jobSummaryList ?? [];
+    n += runId === undefined ? jobs.length : jobs.filter((j) => j.jobName?.startsWith(`drover-${runId}-chunk-`) && !j.jobId?.includes(':')).length;
   }
   return n;
 }
@@ -206,11 +208,12 @@ describe('creditCheck on a real Temporal dev server', () => {
       ),
     );
     // Ingest done, so everything the run will make is made: a terminated ingest would write on until its next heartbeat.
-    await eventually('ingest to be done and an array job running', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await handle.query(progressQuery)).chunks.running > 0 && (await activeJobs()) > 0);
+    // The run's own job, submitted: a job scheduled but not yet submitted would be submitted after the sweep.
+    await eventually('ingest to be done and the run\'s array job submitted', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await activeJobs('terminated-run')) > 0);
     await handle.terminate('test: no chance to compensate');
     expect(await tables()).toEqual(['drover-run-terminated-run']);
     expect(await tmp()).toBeGreaterThan(0);
-    expect(await activeJobs()).toBeGreaterThan(0);
+    expect(await activeJobs('terminated-run')).toBe(1);
 
     const swept = (await env.client.workflow.execute('sweeper', { taskQueue, workflowId: 'sweep-once' })) as SweepResult;
     expect(swept.runs).toContain('terminated-run');
