@@ -11,7 +11,7 @@ export const MAX_RECORDS_PER_CHILD = 10_000;
 export interface ConcurrencyPlan {
   /** DROVER_BATCH_VCPUS: children the executor runs at once. */
   children: number;
-  /** TAX_SOURCE_CHILD_CONCURRENCY: requests one child keeps in flight. */
+  /** TAX_SOURCE_CHILD_CONCURRENCY: most requests one child keeps in flight (the whole C: the budget splits it fairly). */
   perChild: number;
   /** DROVER_RECORDS_PER_CHILD. */
   recordsPerChild: number;
@@ -20,22 +20,22 @@ export interface ConcurrencyPlan {
 }
 
 /**
- * Splits a total concurrency C over Batch children: as few children as MAX_PER_CHILD allows
- * (each is a Node process on a 2-core machine), C spread evenly over them. children ×
- * perChild can exceed C by less than one per child when C does not divide; the shared
- * source budget (TAX_SOURCE_MAX_CONCURRENCY = C) holds the total to C. The default records
- * per child keep every wave of children full and every child equally long (see evenShare).
+ * Runs a total concurrency C on as few Batch children as MAX_PER_CHILD allows (each is a Node
+ * process on a 2-core machine). Each child may take all of C: the shared source budget
+ * (TAX_SOURCE_MAX_CONCURRENCY = C) holds the total to C and gives each child its fair share
+ * while several want slots, so a child that starts first or ends last uses the slots the
+ * others leave. The default records per child keep every wave of children full and every
+ * child equally long (see evenShare).
  */
 export function planConcurrency(records: number, concurrency: number, recordsPerChild?: number): ConcurrencyPlan {
   if (!Number.isInteger(records) || records < 1) throw new BenchError(`records must be a whole number of at least 1, got ${records}`, 'BENCH_BAD_OPTIONS');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new BenchError(`concurrency must be a whole number of at least 1, got ${concurrency}`, 'BENCH_BAD_OPTIONS');
   const children = Math.ceil(concurrency / MAX_PER_CHILD);
-  const perChild = Math.ceil(concurrency / children);
   const k = recordsPerChild ?? evenShare(records, children);
   if (!Number.isInteger(k) || k < 1 || k > MAX_RECORDS_PER_CHILD) {
     throw new BenchError(`records per child must be a whole number from 1 to ${MAX_RECORDS_PER_CHILD}, got ${k}`, 'BENCH_BAD_OPTIONS');
   }
-  return { children, perChild, recordsPerChild: k, maxArrayJobs: Math.max(4, 2 * children) };
+  return { children, perChild: concurrency, recordsPerChild: k, maxArrayJobs: Math.max(4, 2 * children) };
 }
 
 /**

@@ -11,6 +11,10 @@
  *   children stays exact (a request only runs on a leased slot); the price is that slots
  *   idle in one child for up to `idleReturnMs` while another waits, and that a dead
  *   child's slots are lost for up to `leaseMs + clockSkewMs`.
+ * - A block may be the whole limit: a child alone uses every slot, and one that starts
+ *   later or ends sooner leaves its part to the others. A child with no free slot and less
+ *   than its fair share says so in the item (fair-share.ts); holders above the share see it
+ *   within `refreshMs` and give slots back as their requests end.
  * - The rate is a token bucket on the state item, taken in batches of up to
  *   `burstSeconds` of the rate, so a child writes once per batch rather than per request.
  *   A batch is spent within `burstSeconds` or dropped, so the rate over any second stays
@@ -19,14 +23,13 @@
  *   or within `refreshMs` through a read: a child that is not rate limited may send for up
  *   to `refreshMs` after another child was told to wait. The child that got the
  *   Retry-After stops at once, so the source never sees a throttled client come early.
- * Waiting children poll with backoff (to 2 s) and eventually consistent reads: with many
- * more children than slots that is the dominant cost, about one read per waiting child
- * per second or two.
+ * Waiting children poll with backoff, to at most 100 ms for a few children and 2 s for
+ * many (pollCapMs): all of them together read the item about `limit / 2` times a second.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BudgetClosedError } from './errors.js';
 import { EventWindow } from './event-window.js';
+import { dropWant, fairShare, pollCapMs, registerWant, type Share } from './fair-share.js';
 import { growLease, reclaimExpiredLeases, renewLease, shrinkLease, type LeaseRef } from './leases.js';
 import { resolveBudgetOptions, type SourceBudgetOptions } from './options.js';
 import { getState, initState, readBudgetState, type BudgetState, type SharedState } from './state-item.js';
@@ -45,6 +48,8 @@ export interface BudgetSnapshot extends BudgetState {
   granted: number;
   /** Requests of this child waiting for a slot or token. */
   waiting: number;
+  /** Whether this child asks the others for its fair share of the slots. */
+  asking: boolean;
 }
 
 export interface SourceBudget {
@@ -65,7 +70,8 @@ interface Waiter {
 
 /** Span of this child's own send and success rates, used to size a decrease. */
 const RATE_WINDOW_MS = 2000;
-const MAX_POLL_MS = 2000;
+/** How long a computed share stands before the clock (wants expiring) is looked at again. */
+const SHARE_TTL_MS = 100;
 
 /** A key no other child picks: the lease of this process (a retried child gets a new one). */
 function leaseId(clientId: string): string {
@@ -108,16 +114,41 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
   let idleTimer: NodeJS.Timeout | undefined;
   /** Lease writes one at a time, so `ref.held` always matches the item. */
   let leaseChain: Promise<unknown> = Promise.resolve();
+  /** Until when this child's want stands in the item; 0: it asks for nothing. */
+  let wantUntil = 0;
+  let trimQueued = false;
+  /** Ends the pump's nap early: a slot came back for a waiting request. */
+  let wake: (() => void) | undefined;
+  let shareOf: { state?: SharedState; at: number; value: Share } = { at: 0, value: { share: o.maxConcurrency, children: 1, contested: false } };
 
-  const grantable = (): number => ref.held - releasing - granted;
+  function currentShare(): Share {
+    const now = Date.now();
+    if (state && (shareOf.state !== state || now - shareOf.at > SHARE_TTL_MS)) shareOf = { state, at: now, value: fairShare(state, ref.id, now, o.clockSkewMs) };
+    return shareOf.value;
+  }
+
+  /** Most slots this child may keep: its share while another child waits for one, else all it can lease. */
+  function keep(): number {
+    const s = currentShare();
+    return s.contested ? s.share : Infinity;
+  }
+
+  const grantable = (): number => Math.min(ref.held - releasing, keep()) - granted;
   const tokenTtlMs = Math.max(100, o.burstSeconds * 1000);
 
+  /** Sleeps up to `ms`; a close, or a slot coming back (`wake`), ends it early. */
   async function nap(ms: number): Promise<void> {
-    try {
-      await sleep(ms, undefined, { signal: closing.signal });
-    } catch {
-      // closed while asleep
-    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        closing.signal.removeEventListener('abort', done);
+        if (wake === done) wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      closing.signal.addEventListener('abort', done, { once: true });
+      wake = done;
+    });
   }
 
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -156,9 +187,27 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
     ref.held = 0;
   }
 
+  const demand = (): number => granted + waiters.length;
+
+  /** With no slot free and less than its share, the child asks the holders to make room; renewed while it waits. */
+  async function askForShare(s: SharedState): Promise<void> {
+    const now = Date.now();
+    if (ref.held >= Math.min(fairShare(s, ref.id, now, o.clockSkewMs).share, demand())) return;
+    if (wantUntil - now > o.leaseMs / 2) return;
+    wantUntil = now + o.leaseMs;
+    await registerWant(ddb, ref, wantUntil);
+  }
+
+  async function stopAsking(force: boolean): Promise<void> {
+    if (wantUntil === 0) return;
+    if (!force && state && ref.held < Math.min(fairShare(state, ref.id, Date.now(), o.clockSkewMs).share, demand())) return;
+    wantUntil = 0;
+    await dropWant(ddb, ref);
+  }
+
   /** Leases more slots for the requests waiting. Returns the slots gained. */
   async function grow(): Promise<number> {
-    const want = Math.min(o.blockSize, granted + waiters.length) - ref.held;
+    const want = Math.min(o.blockSize, demand(), keep()) - ref.held;
     if (want <= 0) return 0;
     let s = state!;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -168,11 +217,16 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
         lastReclaim = now;
         if ((await reclaimExpiredLeases(ddb, table, s.leases, now, o.clockSkewMs)) > 0) s = await refresh(true);
       }
-      if (s.free < 1 || s.paused) return 0;
+      if (s.paused) return 0;
+      if (s.free < 1) {
+        await askForShare(s);
+        return 0;
+      }
       const k = Math.min(want, s.free);
       if (await growLease(ddb, ref, k, Date.now() + o.leaseMs)) {
         ref.held += k;
         state = { ...s, free: s.free - k };
+        await stopAsking(false);
         return k;
       }
       if (ref.held > 0) {
@@ -184,25 +238,45 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
     return 0;
   }
 
+  /** Moves `k` leased slots back to `free`; run inside `serial`. */
+  async function giveBack(k: number): Promise<void> {
+    releasing = k;
+    try {
+      if (await shrinkLease(ddb, ref, k, Date.now() + o.leaseMs)) {
+        ref.held -= k;
+        if (state) state = { ...state, free: state.free + k };
+      } else lostLease();
+    } finally {
+      releasing = 0;
+    }
+  }
+
   /** Gives back every slot not in use (if no request waits for one). */
   function returnSurplus(): void {
     void serial(async () => {
       const k = ref.held - granted;
       if (k <= 0 || (waiters.length > 0 && !closed && !state?.paused)) return;
-      releasing = k;
-      try {
-        if (await shrinkLease(ddb, ref, k, Date.now() + o.leaseMs)) {
-          ref.held -= k;
-          if (state) state = { ...state, free: state.free + k };
-        } else lostLease();
-      } finally {
-        releasing = 0;
-      }
+      await giveBack(k);
+    }).catch(fail);
+  }
+
+  /** Gives back the slots above this child's share that its requests no longer use, for the child that waits. */
+  function trim(): void {
+    if (trimQueued) return;
+    trimQueued = true;
+    void serial(async () => {
+      trimQueued = false;
+      const k = ref.held - Math.max(granted, keep());
+      if (k > 0 && !closed) await giveBack(k);
     }).catch(fail);
   }
 
   function afterRelease(): void {
-    if (waiters.length > 0) return kick();
+    if (ref.held > keep()) trim();
+    if (waiters.length > 0) {
+      wake?.();
+      return kick();
+    }
     if (closed) return;
     if (state?.paused || (state?.free ?? 0) < 0) return returnSurplus();
     idleTimer ??= setTimeout(() => {
@@ -229,6 +303,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       await ensureInit();
       const now = Date.now();
       const s = now - stateAt >= o.refreshMs ? await refresh(false) : state!;
+      if (ref.held > keep() && ref.held > granted) trim();
       if (s.paused) {
         if (ref.held > granted) returnSurplus();
         await nap(o.refreshMs);
@@ -241,7 +316,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       }
       if (grantable() <= 0) {
         if ((await serial(grow)) > 0) polls = 0;
-        else await nap(Math.min(MAX_POLL_MS, 100 * 2 ** polls++) * (0.5 + Math.random() / 2));
+        else await nap(Math.min(pollCapMs(currentShare().children, s.limit), 100 * 2 ** polls++) * (0.5 + Math.random() / 2));
         continue;
       }
       if (s.rate !== undefined) {
@@ -355,7 +430,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
     },
 
     async snapshot() {
-      return { ...(await readBudgetState(ddb, table)), held: ref.held, granted, waiting: waiters.length };
+      return { ...(await readBudgetState(ddb, table)), held: ref.held, granted, waiting: waiters.length, asking: wantUntil > 0 };
     },
 
     async close() {
@@ -369,6 +444,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       await flushing;
       granted = 0;
       returnSurplus();
+      void serial(() => stopAsking(true)).catch(fail);
       await leaseChain;
       if (failure) throw failure.error;
     },

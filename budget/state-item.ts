@@ -61,6 +61,15 @@ export interface SharedState {
   throttled503: number;
   decreases: number;
   leases: Lease[];
+  /** Children waiting for their fair share of the slots (see fair-share.ts). */
+  wants: Want[];
+}
+
+/** A child that asks for its fair share (an entry of the state item's `wants` map). */
+export interface Want {
+  id: string;
+  /** Epoch ms; a want not renewed by then is ignored (its child died or stopped asking). */
+  expiresAt: number;
 }
 
 function n(item: Item, key: string, fallback = 0): number {
@@ -89,6 +98,7 @@ export function parseState(item: Item | undefined): SharedState | undefined {
       slots: Number(v.M?.slots?.N ?? 0),
       expiresAt: Number(v.M?.expiresAt?.N ?? 0),
     })),
+    wants: Object.entries(item.wants?.M ?? {}).map(([id, v]) => ({ id, expiresAt: Number(v.N ?? 0) })),
   };
 }
 
@@ -97,7 +107,8 @@ export const INIT_STATE =
   'SET #limit = if_not_exists(#limit, :limit), #free = if_not_exists(#free, :limit), #paused = if_not_exists(#paused, :false), ' +
   '#tokens = if_not_exists(#tokens, :zero), #refilledAt = if_not_exists(#refilledAt, :now), #notBefore = if_not_exists(#notBefore, :zero), ' +
   '#holdUntil = if_not_exists(#holdUntil, :zero), #throttled429 = if_not_exists(#throttled429, :zero), ' +
-  '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero), #leases = if_not_exists(#leases, :none)';
+  '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero), #leases = if_not_exists(#leases, :none), ' +
+  '#wants = if_not_exists(#wants, :none)';
 
 export function initValues(limit: number, now: number): Item {
   return { ':limit': num(limit), ':false': { BOOL: false }, ':zero': num(0), ':now': num(now), ':none': { M: {} } };

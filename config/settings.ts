@@ -56,7 +56,7 @@ export const SETTINGS = [
   { env: 'TAX_SOURCE_URL', type: 'url', doc: 'Base URL of the county tax portal. When set, `npm start` does not start the demo portal.' },
   { env: 'TAX_SOURCE_TIMEOUT_MS', type: 'int', default: '10000', min: 100, doc: 'Per-request timeout of the scraper.' },
   { env: 'TAX_SOURCE_RETRIES', type: 'int', default: '10', min: 0, max: 20, doc: 'Retries of one request after a fault (5xx, reset, timeout, truncated or maintenance page, 429).' },
-  { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', default: '8', min: 1, max: 1000, doc: 'Requests one array child keeps in flight.' },
+  { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', default: '8', min: 1, max: 1000, doc: 'Most requests one array child keeps in flight. The children of a run share `TAX_SOURCE_MAX_CONCURRENCY`: a child takes slots the others leave, up to this, and while several wait for slots each keeps an equal share.' },
   { env: 'TAX_SOURCE_MAX_CONCURRENCY', type: 'int', default: '50', min: 1, doc: 'Requests to the source in flight at once over all array children of a run together (a budget shared through the run table).' },
   { env: 'TAX_SOURCE_MAX_RPS', type: 'number', min: 0.001, doc: 'Requests per second to the source over all array children of a run together; the adaptive rate never climbs past it. Unset: no limit until the source answers 429/503.' },
   // Sheet

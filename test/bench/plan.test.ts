@@ -3,15 +3,12 @@ import { BenchError } from '../../bench/errors.js';
 import { evenShare, planConcurrency } from '../../bench/plan.js';
 
 describe('the bench spreads its concurrency over Batch children', () => {
-  it('keeps children few and the total equal to C when C divides', () => {
-    expect(planConcurrency(20_000, 100)).toEqual({ children: 2, perChild: 50, recordsPerChild: 10_000, maxArrayJobs: 4 });
+  it('keeps children few, and lets each take all of C, which the source budget shares between them', () => {
+    expect(planConcurrency(20_000, 100)).toEqual({ children: 2, perChild: 100, recordsPerChild: 10_000, maxArrayJobs: 4 });
     expect(planConcurrency(500, 20)).toEqual({ children: 1, perChild: 20, recordsPerChild: 500, maxArrayJobs: 4 });
-    expect(planConcurrency(2000, 100)).toEqual({ children: 2, perChild: 50, recordsPerChild: 1000, maxArrayJobs: 4 });
-    expect(planConcurrency(2000, 200)).toEqual({ children: 4, perChild: 50, recordsPerChild: 500, maxArrayJobs: 8 });
-  });
-
-  it('rounds per-child concurrency up when C does not divide, leaving the source budget to cap it', () => {
-    expect(planConcurrency(1000, 75)).toMatchObject({ children: 2, perChild: 38 });
+    expect(planConcurrency(2000, 100)).toEqual({ children: 2, perChild: 100, recordsPerChild: 1000, maxArrayJobs: 4 });
+    expect(planConcurrency(2000, 200)).toEqual({ children: 4, perChild: 200, recordsPerChild: 500, maxArrayJobs: 8 });
+    expect(planConcurrency(1000, 75)).toMatchObject({ children: 2, perChild: 75 });
   });
 
   it('gives every child an equal slice of a chunk, in full waves', () => {

@@ -105,6 +105,44 @@ describe('budget state and control', () => {
     expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 4, inFlight: 0 });
   });
 
+  it('lets a child alone use every slot, and gives a child that comes later its fair share as requests end', async () => {
+    const table = await db.table('fair-share');
+    const options = { maxConcurrency: 10, blockSize: 10, idleReturnMs: 60_000 };
+    const [a, b] = [budget(table, { ...options, clientId: 'a' }), budget(table, { ...options, clientId: 'b' })];
+    let inFlight = 0;
+    let peak = 0;
+    const stopped = new Set<SourceBudget>();
+    // Each loop is one request after another, as a child's lookups are; more loops than slots keep the child asking.
+    const loop = async (x: SourceBudget): Promise<void> => {
+      while (!stopped.has(x)) {
+        const release = await x.acquire().catch(() => undefined);
+        if (!release) return;
+        peak = Math.max(peak, ++inFlight);
+        await sleep(5);
+        inFlight--;
+        release();
+      }
+    };
+    const aLoops = Array.from({ length: 12 }, () => loop(a));
+    await eventually('a alone to hold every slot', async () => (await a.snapshot()).held === 10);
+
+    const bLoops = Array.from({ length: 12 }, () => loop(b));
+    await eventually('a and b to hold 5 each', async () => (await a.snapshot()).held === 5 && (await b.snapshot()).held === 5);
+    expect((await listBudgetLeases(db.ddb, table)).map((l) => [l.holder, l.slots]).sort()).toEqual([['a', 5], ['b', 5]]);
+
+    stopped.add(b);
+    await Promise.all(bLoops);
+    await b.close();
+    await eventually('a to take back the slots b left', async () => (await a.snapshot()).held === 10);
+    stopped.add(a);
+    await Promise.all(aLoops);
+    expect(await a.snapshot()).toMatchObject({ asking: false, limit: 10, inFlight: 10 });
+    expect(await b.snapshot()).toMatchObject({ asking: false, held: 0 });
+    await a.close();
+    expect(peak).toBe(10);
+    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 10, inFlight: 0 });
+  });
+
   it('rejects a waiting acquire when closed', async () => {
     const table = await db.table('closing');
     const b = budget(table, { maxConcurrency: 1, blockSize: 1 });
