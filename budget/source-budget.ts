@@ -117,6 +117,9 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
   /** Until when this child's want stands in the item; 0: it asks for nothing. */
   let wantUntil = 0;
   let trimQueued = false;
+  /** Failed looks for free slots in a row, and when the next may be (waiting children back off). */
+  let polls = 0;
+  let nextPollAt = 0;
   /** Ends the pump's nap early: a slot came back for a waiting request. */
   let wake: (() => void) | undefined;
   let shareOf: { state?: SharedState; at: number; value: Share } = { at: 0, value: { share: o.maxConcurrency, children: 1, contested: false } };
@@ -298,7 +301,6 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
 
   /** Hands out slots (and tokens) to waiters, one at a time, until none waits. */
   async function pump(): Promise<void> {
-    let polls = 0;
     while (waiters.length > 0 && !closed && !failure) {
       await ensureInit();
       const now = Date.now();
@@ -315,8 +317,13 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
         continue;
       }
       if (grantable() <= 0) {
-        if ((await serial(grow)) > 0) polls = 0;
-        else await nap(Math.min(pollCapMs(currentShare().children, s.limit), 100 * 2 ** polls++) * (0.5 + Math.random() / 2));
+        // The table is asked for more slots at the poll's pace, not each time a slot of our own comes back.
+        if (now < nextPollAt) await nap(nextPollAt - now);
+        else if ((await serial(grow)) > 0) polls = 0;
+        else {
+          nextPollAt = Date.now() + Math.min(pollCapMs(currentShare().children, s.limit), 100 * 2 ** polls++) * (0.5 + Math.random() / 2);
+          await nap(nextPollAt - Date.now());
+        }
         continue;
       }
       if (s.rate !== undefined) {
