@@ -21,4 +21,4 @@ COPY --from=build /app/dist ./dist
 # Run data (DROVER_HOME) lives in a directory the unprivileged user owns.
 RUN mkdir -p /app/.drover && chown node:node /app/.drover
 USER node
-CMD ["node", "dist/workers/worker.js"]
+CMD ["node", "--max-old-space-size=192", "dist/workers/worker.js"]

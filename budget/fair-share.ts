@@ -7,7 +7,7 @@
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LeaseRef } from './leases.js';
-import { budgetKey, num, STATE_SEQ, type SharedState } from './state-item.js';
+import { budgetKey, num, STATE_SEQ, type Item, type SharedState } from './state-item.js';
 
 /** Slowest and fastest poll of a child that waits for slots. */
 const MIN_POLL_MS = 100;
@@ -43,26 +43,23 @@ export function pollCapMs(children: number, limit: number): number {
   return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, (MAX_POLL_MS * children) / Math.max(1, limit)));
 }
 
-/** Says this child waits for its share until `expiresAt` (renewed while it waits). */
-export async function registerWant(ddb: DynamoDBClient, ref: LeaseRef, expiresAt: number): Promise<void> {
+async function updateWant(ddb: DynamoDBClient, ref: LeaseRef, expression: string, values?: Item): Promise<void> {
   await ddb.send(
     new UpdateItemCommand({
       TableName: ref.table,
       Key: budgetKey(STATE_SEQ),
-      UpdateExpression: 'SET #wants.#id = :exp',
+      UpdateExpression: expression,
       ExpressionAttributeNames: { '#wants': 'wants', '#id': ref.id },
-      ExpressionAttributeValues: { ':exp': num(expiresAt) },
+      ...(values ? { ExpressionAttributeValues: values } : {}),
     }),
   );
 }
 
-export async function dropWant(ddb: DynamoDBClient, ref: LeaseRef): Promise<void> {
-  await ddb.send(
-    new UpdateItemCommand({
-      TableName: ref.table,
-      Key: budgetKey(STATE_SEQ),
-      UpdateExpression: 'REMOVE #wants.#id',
-      ExpressionAttributeNames: { '#wants': 'wants', '#id': ref.id },
-    }),
-  );
+/** Says this child waits for its share until `expiresAt` (renewed while it waits). */
+export function registerWant(ddb: DynamoDBClient, ref: LeaseRef, expiresAt: number): Promise<void> {
+  return updateWant(ddb, ref, 'SET #wants.#id = :exp', { ':exp': num(expiresAt) });
+}
+
+export function dropWant(ddb: DynamoDBClient, ref: LeaseRef): Promise<void> {
+  return updateWant(ddb, ref, 'REMOVE #wants.#id');
 }

@@ -14,6 +14,8 @@ export interface Config {
     uiUrl: string;
     taskQueue: string;
     workflowBundle?: string;
+    /** MB of V8 heap the worker process may use (DROVER_WORKER_HEAP_MB). */
+    workerHeapMb: number;
   };
   aws: {
     region: string;
@@ -158,6 +160,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       uiUrl: str('TEMPORAL_UI_URL') ?? stack?.temporal.ui ?? 'http://127.0.0.1:8233',
       taskQueue: str('TEMPORAL_TASK_QUEUE')!,
       workflowBundle: str('DROVER_WORKFLOW_BUNDLE'),
+      workerHeapMb: num('DROVER_WORKER_HEAP_MB'),
     },
     aws: {
       region: str('AWS_REGION') ?? stack?.aws.region ?? 'us-east-1',

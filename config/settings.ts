@@ -26,6 +26,7 @@ export const SETTINGS = [
   { env: 'TEMPORAL_TLS_CERT_PEM', type: 'string', doc: 'The mTLS client certificate itself (PEM text), as ECS injects it from Secrets Manager; needs `TEMPORAL_TLS_KEY_PEM`. Takes the place of `TEMPORAL_TLS_CERT`.' },
   { env: 'TEMPORAL_TLS_KEY_PEM', type: 'string', doc: 'The mTLS client key itself (PEM text).' },
   { env: 'TEMPORAL_UI_URL', type: 'url', doc: 'Base URL of the Temporal Web UI, for links in emails and the CLI. Falls back to `.drover/stack.json`, then `http://127.0.0.1:8233`.' },
+  { env: 'DROVER_WORKER_HEAP_MB', type: 'int', default: '192', min: 64, max: 65536, doc: 'Heap limit of the worker process (V8\'s `--max-old-space-size`), set by the embedded stack, the image and the CDK task. V8 grows its heap with the garbage a run makes, so without a limit the worker\'s memory grows with the run; a 1,000,000-record run keeps far less live.' },
   { env: 'DROVER_WORKFLOW_BUNDLE', type: 'string', doc: 'A workflow bundle prebuilt by `scripts/bundle-workflows.mjs`; unset: `dist/workflow-bundle.js`, which the build makes, or if that is missing the worker bundles `dist/workflows` at start.' },
   { env: 'TEMPORAL_TASK_QUEUE', type: 'string', default: 'drover', doc: 'Task queue the workflows and activities run on.' },
   // AWS

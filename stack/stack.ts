@@ -11,6 +11,7 @@ import { ensureSweeperSchedule } from './sweeper-schedule.js';
 import { Service, type ServiceSpec } from './service.js';
 import { venvBin } from './venv.js';
 import { dynamodbService } from './dynamodb-service.js';
+import { workerNodeFlags } from '../workers/worker-command.js';
 
 export interface StackOptions {
   /** The repository root: where dist/ and .venv/ are. */
@@ -74,10 +75,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     BATCH_JOB_QUEUE: file.batch.jobQueue,
     TAX_SOURCE_URL: file.portal.url,
   };
-  const node = (name: string, script: string, args: string[], rest: Partial<ServiceSpec>): ServiceSpec => ({
+  const node = (name: string, script: string, args: string[], rest: Partial<ServiceSpec>, flags: string[] = []): ServiceSpec => ({
     name,
     command: process.execPath,
-    args: [join(options.root, 'dist', script), ...args],
+    args: [...flags, join(options.root, 'dist', script), ...args],
     env,
     cwd: options.root,
     ...rest,
@@ -158,7 +159,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n');
 
     const late: ServiceSpec[] = [node('trigger', 'trigger/local-poller.js', [], { readyPattern: /trigger polling/ })];
-    if (options.worker !== false) late.push(node('worker', 'workers/worker.js', [], { readyPattern: /worker polling/, startTimeoutSeconds: 120 }));
+    if (options.worker !== false) late.push(node('worker', 'workers/worker.js', [], { readyPattern: /worker polling/, startTimeoutSeconds: 120 }, workerNodeFlags(config.temporal.workerHeapMb)));
     await Promise.all(
       late.map(async (spec) => {
         const service = new Service(spec, logDir, say);

@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { ScrapeBatch } from './scrape-batch.js';
+import { workerCommand } from '../../workers/worker-command.js';
 
 export interface WorkerFleetProps {
   vpc: ec2.IVpc;
@@ -52,7 +53,7 @@ export class WorkerFleet extends Construct {
     task.addContainer('worker', {
       image: props.image,
       // The image's default command is the worker; stated so the task does not depend on it.
-      command: ['node', 'dist/workers/worker.js'],
+      command: workerCommand(),
       environment: props.environment,
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SETTINGS } from '../../config/settings.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/definitions.js';
+import { workerCommand } from '../../workers/worker-command.js';
 
 interface ComposeService {
   image?: string;
@@ -28,6 +29,15 @@ describe('docker-compose.yml', () => {
     expect(services.batch!.command!.slice(0, 2)).toEqual(['node', 'dist/batch/main.js']);
     expect(services.provision!.command).toEqual(['node', 'dist/stack/provision-main.js']);
     expect(services.dynamodb!.command!.slice(0, 3)).toEqual(['node', '--max-old-space-size=8192', 'node_modules/dynalite/cli.js']);
+  });
+
+  it('starts the worker as the image and the CDK task do, with its heap limit', () => {
+    expect(workerCommand()).toEqual(['node', '--max-old-space-size=192', 'dist/workers/worker.js']);
+    expect(services.worker!.command).toEqual(workerCommand());
+    const cmd = /^CMD (.+)$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(workerCommand());
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.worker).toBe(`node scripts/ensure.mjs && ${workerCommand().join(' ')}`);
   });
 
   it('registers the search attributes the workflow sets', () => {

@@ -115,12 +115,13 @@ describe('the CDK stack', () => {
     expect([...new Set(onStar)].sort()).toEqual(['batch:DescribeJobs', 'batch:ListJobs', 'ecr:GetAuthorizationToken']);
   });
 
-  it('injects the Temporal API key into the worker from Secrets Manager, never as plain text', () => {
+  it('injects the Temporal API key into the worker from Secrets Manager, never as plain text, and starts it with its heap limit', () => {
     s.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
           Secrets: [{ Name: 'TEMPORAL_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'TemporalSecretArn' }, ':apiKey::']] } }],
           StopTimeout: 120,
+          Command: ['node', '--max-old-space-size=192', 'dist/workers/worker.js'],
         }),
       ],
     });
