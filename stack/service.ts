@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor, type Probe } from './probes.js';
+import { NotReadyError, waitFor, type Probe } from './probes.js';
 
 export interface ServiceSpec {
   name: string;
@@ -47,7 +47,15 @@ export class Service {
 
   async start(): Promise<void> {
     this.spawn();
-    await waitFor(this.spec.name, this.probe, (this.spec.startTimeoutSeconds ?? 60) * 1000, () => this.alive());
+    try {
+      await waitFor(this.spec.name, this.probe, (this.spec.startTimeoutSeconds ?? 60) * 1000, () => this.alive());
+    } catch (err) {
+      if (!(err instanceof NotReadyError)) throw err;
+      // The log holds why (a port taken, a bad flag); it is gone with a throwaway home, so say it here.
+      await new Promise<void>((resolve) => this.log.write('', () => resolve()));
+      const tail = readFileSync(this.logPath, 'utf8').slice(-1500).trim();
+      throw new NotReadyError(`${err.message}; the end of ${this.logPath}:\n${tail || '(empty)'}`, { cause: err });
+    }
   }
 
   private readonly probe: Probe = async () => {
