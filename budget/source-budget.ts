@@ -23,8 +23,10 @@
  *   or within `refreshMs` through a read: a child that is not rate limited may send for up
  *   to `refreshMs` after another child was told to wait. The child that got the
  *   Retry-After stops at once, so the source never sees a throttled client come early.
- * Waiting children poll with backoff, to at most 100 ms for a few children and 2 s for
- * many (pollCapMs): all of them together read the item about `limit / 2` times a second.
+ * Children waiting for their share poll with backoff, to at most 100 ms for a few children
+ * and 2 s for many (pollCapMs): all of them together read the item about `limit / 2` times
+ * a second. A child that holds its share and wants more looks every `refreshMs`, for slots
+ * a child that ended left.
  */
 import { randomUUID } from 'node:crypto';
 import { BudgetClosedError } from './errors.js';
@@ -321,7 +323,9 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
         if (now < nextPollAt) await nap(nextPollAt - now);
         else if ((await serial(grow)) > 0) polls = 0;
         else {
-          nextPollAt = Date.now() + Math.min(pollCapMs(currentShare().children, s.limit), 100 * 2 ** polls++) * (0.5 + Math.random() / 2);
+          // A child that holds its share only hopes for slots another leaves: it looks at the refresh's pace.
+          const cap = wantUntil === 0 && ref.held > 0 ? o.refreshMs : pollCapMs(currentShare().children, s.limit);
+          nextPollAt = Date.now() + Math.min(cap, 100 * 2 ** polls++) * (0.5 + Math.random() / 2);
           await nap(nextPollAt - Date.now());
         }
         continue;
