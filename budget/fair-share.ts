@@ -5,9 +5,9 @@
  * gives slots back as its requests end. The share is the limit split evenly over the
  * children taking part (leasing or wanting); slots a child leaves go to whoever asks.
  */
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LeaseRef } from './leases.js';
-import { budgetKey, num, STATE_SEQ, type Item, type SharedState } from './state-item.js';
+import { budgetKey, num, STATE_SEQ, type Item, type SharedState, type Want } from './state-item.js';
 
 /** Slowest and fastest poll of a child that waits for slots. */
 const MIN_POLL_MS = 100;
@@ -43,12 +43,13 @@ export function pollCapMs(children: number, limit: number): number {
   return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, (MAX_POLL_MS * children) / Math.max(1, limit)));
 }
 
-async function updateWant(ddb: DynamoDBClient, ref: LeaseRef, expression: string, values?: Item): Promise<void> {
+async function updateWant(ddb: DynamoDBClient, ref: Pick<LeaseRef, 'table' | 'id'>, expression: string, values?: Item, condition?: string): Promise<void> {
   await ddb.send(
     new UpdateItemCommand({
       TableName: ref.table,
       Key: budgetKey(STATE_SEQ),
       UpdateExpression: expression,
+      ConditionExpression: condition,
       ExpressionAttributeNames: { '#wants': 'wants', '#id': ref.id },
       ...(values ? { ExpressionAttributeValues: values } : {}),
     }),
@@ -62,4 +63,22 @@ export function registerWant(ddb: DynamoDBClient, ref: LeaseRef, expiresAt: numb
 
 export function dropWant(ddb: DynamoDBClient, ref: LeaseRef): Promise<void> {
   return updateWant(ddb, ref, 'REMOVE #wants.#id');
+}
+
+/**
+ * Removes the wants that expired more than `skewMs` ago (children that died while asking), unless
+ * renewed meanwhile. They are ignored already; this keeps the item from collecting them. Returns how many went.
+ */
+export async function dropExpiredWants(ddb: DynamoDBClient, table: string, wants: Want[], now: number, skewMs: number): Promise<number> {
+  let dropped = 0;
+  for (const w of wants) {
+    if (w.expiresAt + skewMs >= now) continue;
+    try {
+      await updateWant(ddb, { table, id: w.id }, 'REMOVE #wants.#id', { ':exp': num(w.expiresAt) }, '#wants.#id = :exp');
+      dropped++;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+  return dropped;
 }

@@ -31,7 +31,7 @@
 import { randomUUID } from 'node:crypto';
 import { BudgetClosedError } from './errors.js';
 import { EventWindow } from './event-window.js';
-import { dropWant, fairShare, pollCapMs, registerWant, type Share } from './fair-share.js';
+import { dropExpiredWants, dropWant, fairShare, pollCapMs, registerWant, type Share } from './fair-share.js';
 import { growLease, reclaimExpiredLeases, renewLease, shrinkLease, type LeaseRef } from './leases.js';
 import { resolveBudgetOptions, type SourceBudgetOptions } from './options.js';
 import { getState, initState, readBudgetState, type BudgetState, type SharedState } from './state-item.js';
@@ -220,7 +220,9 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       const now = Date.now();
       if (s.free < 1 && now - lastReclaim >= o.leaseMs / 4) {
         lastReclaim = now;
-        if ((await reclaimExpiredLeases(ddb, table, s.leases, now, o.clockSkewMs)) > 0) s = await refresh(true);
+        const reclaimed = await reclaimExpiredLeases(ddb, table, s.leases, now, o.clockSkewMs);
+        await dropExpiredWants(ddb, table, s.wants, now, o.clockSkewMs);
+        if (reclaimed > 0) s = await refresh(true);
       }
       if (s.paused) return 0;
       if (s.free < 1) {

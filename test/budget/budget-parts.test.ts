@@ -11,6 +11,8 @@ import {
   type SourceBudget,
   type SourceBudgetOptions,
 } from '../../budget/index.js';
+import { registerWant } from '../../budget/fair-share.js';
+import { getState } from '../../budget/state-item.js';
 import { eventually } from '../support/eventually.js';
 import { startDynalite, type DynamoDb } from '../support/dynalite.js';
 
@@ -141,6 +143,25 @@ describe('budget state and control', () => {
     await a.close();
     expect(peak).toBe(10);
     expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 10, inFlight: 0 });
+  });
+
+  it('removes the want of a child that died while asking, once it has expired', async () => {
+    const table = await db.table('dead-want');
+    const holder = budget(table, { clientId: 'holder', maxConcurrency: 1, blockSize: 1 });
+    const release = await holder.acquire();
+    await registerWant(db.ddb, { table, id: 'dead/1', clientId: 'dead', held: 0 }, Date.now() - 5000);
+    expect((await getState(db.ddb, table, true))!.wants.map((w) => w.id)).toEqual(['dead/1']);
+
+    const asker = budget(table, { clientId: 'asker', maxConcurrency: 1, blockSize: 1, clockSkewMs: 0 });
+    const waiting = asker.acquire();
+    await eventually('the dead want to be gone and the asker\'s to stand', async () => {
+      const ids = (await getState(db.ddb, table, true))!.wants.map((w) => w.id);
+      return ids.length === 1 && ids[0]!.startsWith('asker/');
+    });
+    release();
+    (await waiting)();
+    await asker.close();
+    expect((await getState(db.ddb, table, true))!.wants).toEqual([]);
   });
 
   it('rejects a waiting acquire when closed', async () => {
