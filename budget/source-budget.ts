@@ -194,18 +194,20 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
 
   const demand = (): number => granted + waiters.length;
 
+  /** Whether this child holds less than its share while its requests want more. */
+  const shortOfShare = (s: SharedState): boolean => ref.held < Math.min(fairShare(s, ref.id, Date.now(), o.clockSkewMs).share, demand());
+
   /** With no slot free and less than its share, the child asks the holders to make room; renewed while it waits. */
   async function askForShare(s: SharedState): Promise<void> {
     const now = Date.now();
-    if (ref.held >= Math.min(fairShare(s, ref.id, now, o.clockSkewMs).share, demand())) return;
-    if (wantUntil - now > o.leaseMs / 2) return;
+    if (!shortOfShare(s) || wantUntil - now > o.leaseMs / 2) return;
     wantUntil = now + o.leaseMs;
     await registerWant(ddb, ref, wantUntil);
   }
 
   async function stopAsking(force: boolean): Promise<void> {
     if (wantUntil === 0) return;
-    if (!force && state && ref.held < Math.min(fairShare(state, ref.id, Date.now(), o.clockSkewMs).share, demand())) return;
+    if (!force && state && shortOfShare(state)) return;
     wantUntil = 0;
     await dropWant(ddb, ref);
   }
