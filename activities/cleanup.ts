@@ -12,6 +12,7 @@ export function cleanupActivities({ aws, config }: ActivityDeps) {
         resources: runResources(runId, bucket, config.aws.tablePrefix),
         maxArrayJobs: config.batch.maxArrayJobs,
         heartbeatSeconds: config.batch.heartbeatSeconds,
+        overlapStages: config.batch.overlapStages,
       };
     },
 

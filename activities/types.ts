@@ -54,6 +54,8 @@ export interface RunPlan {
   resources: RunResources;
   maxArrayJobs: number;
   heartbeatSeconds: number;
+  /** DROVER_OVERLAP_STAGES. Absent in the histories of runs planned before it existed: those overlapped. */
+  overlapStages?: boolean;
 }
 
 /** A change to a run's source budget, made by the workflow through `controlSource`. */

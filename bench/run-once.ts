@@ -28,6 +28,8 @@ export interface RunOptions {
   latencyMs: number;
   concurrency: number;
   plan: ConcurrencyPlan;
+  /** DROVER_OVERLAP_STAGES: false runs the stages one after another (--serial). */
+  overlapStages: boolean;
   /** Progress lines (stderr). */
   say: (line: string) => void;
   /** Echo the stack's own lines too. */
@@ -42,6 +44,8 @@ export interface BenchFigures {
   children: number;
   perChild: number;
   recordsPerChild: number;
+  /** DROVER_OVERLAP_STAGES the run used: with false (--serial) no stage shares the machine with another. */
+  overlapStages: boolean;
   /** Customers the report counts. */
   customers: number;
   generateSeconds: number;
@@ -100,6 +104,7 @@ function stackEnv(home: string, o: RunOptions): NodeJS.ProcessEnv {
     TAX_SOURCE_MAX_CONCURRENCY: String(o.concurrency),
     DROVER_RECORDS_PER_CHILD: String(o.plan.recordsPerChild),
     DROVER_MAX_ARRAY_JOBS: String(o.plan.maxArrayJobs),
+    DROVER_OVERLAP_STAGES: String(o.overlapStages),
     // The tests' poll start; the DescribeJobs backoff still grows from it (see results.md).
     DROVER_BATCH_POLL_SECONDS: process.env.DROVER_BATCH_POLL_SECONDS ?? '0.2',
   };
@@ -244,6 +249,7 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         children: o.plan.children,
         perChild: o.plan.perChild,
         recordsPerChild: o.plan.recordsPerChild,
+        overlapStages: o.overlapStages,
         customers: outcome.customers,
         generateSeconds: round(generateSeconds),
         wallSeconds: round(wallSeconds),

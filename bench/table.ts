@@ -9,6 +9,7 @@ const fixed = (n: number, d = 2) => n.toFixed(d);
 
 const COLUMNS: Column[] = [
   { head: 'records', value: (f) => f.records },
+  { head: 'stages', value: (f) => (f.overlapStages ? 'overlapped' : 'serial') },
   { head: 'wall s', value: (f) => fixed(f.wallSeconds) },
   { head: 'upload', value: (f) => fixed(f.uploadSeconds) },
   { head: 'trigger', value: (f) => fixed(f.triggerSeconds) },

@@ -38,6 +38,8 @@ export interface Config {
     chunkSize: number;
     recordsPerChild: number;
     maxArrayJobs: number;
+    /** Whether array jobs start as chunks are stored and the report is written while they run. */
+    overlapStages: boolean;
     childAttempts: number;
     childTimeoutSeconds: number;
     pollSeconds: number;
@@ -183,6 +185,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       chunkSize: num('DROVER_CHUNK_SIZE'),
       recordsPerChild: num('DROVER_RECORDS_PER_CHILD'),
       maxArrayJobs: num('DROVER_MAX_ARRAY_JOBS'),
+      overlapStages: raw.DROVER_OVERLAP_STAGES as boolean,
       childAttempts: num('DROVER_CHILD_ATTEMPTS'),
       childTimeoutSeconds: num('DROVER_CHILD_TIMEOUT_SECONDS'),
       pollSeconds: num('DROVER_BATCH_POLL_SECONDS'),

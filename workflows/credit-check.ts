@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { BuildReportResult } from '../activities/build-report.js';
-import type { ChunkRef, SourceControl } from '../activities/types.js';
+import type { ChunkRef, IngestResult, SourceControl } from '../activities/types.js';
 import {
   chunkReadySignal,
   InputFileAttribute,
@@ -86,7 +86,7 @@ function validateInput(input: CreditCheckInput): void {
 export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckResult> {
   validateInput(input);
   const runId = workflowInfo().workflowId;
-  const { resources, maxArrayJobs, heartbeatSeconds } = await quick.planRun({ runId, bucket: input.bucket });
+  const { resources, maxArrayJobs, heartbeatSeconds, overlapStages = true } = await quick.planRun({ runId, bucket: input.bucket });
   const batch = batchActivities(heartbeatSeconds);
   const progress: Progress = {
     total: 0,
@@ -170,27 +170,32 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     // A scope of its own, so a failed ingest, chunk or report can cancel the rest (terminating the jobs).
     const report = await CancellationScope.cancellable(async () => {
       const ingestStarted = Date.now();
+      let ingested: IngestResult | undefined;
       let writing: Promise<BuildReportResult> | undefined;
+      const startReport = (ingest: IngestResult) => {
+        writing = reporting.buildReport({
+          resources,
+          inputKey: input.key,
+          chunks: ingest.chunks,
+          rejectedKey: ingest.rejectedKey,
+          rejected: ingest.rejected,
+          columns: ingest.columns,
+          extraColumns: ingest.extraColumns,
+          startedAt,
+          stageSeconds: { ...stageSeconds },
+        });
+        writing.catch((err: unknown) => failFeed(feed, err));
+      };
       const ingesting = ingestion.ingest({ resources, key: input.key }).then(
         (ingest) => {
+          ingested = ingest;
           if (progress.stage === 'ingest') enter('scrape');
           stageSeconds.ingest = (Date.now() - ingestStarted) / 1000;
           for (const chunk of ingest.chunks) addChunk(chunk);
           feed.complete = true;
           upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
           // Written as the jobs run, a range at a time in input order: little is left when the last job ends.
-          writing = reporting.buildReport({
-            resources,
-            inputKey: input.key,
-            chunks: ingest.chunks,
-            rejectedKey: ingest.rejectedKey,
-            rejected: ingest.rejected,
-            columns: ingest.columns,
-            extraColumns: ingest.extraColumns,
-            startedAt,
-            stageSeconds: { ...stageSeconds },
-          });
-          writing.catch((err: unknown) => failFeed(feed, err));
+          if (overlapStages) startReport(ingest);
         },
         (err: unknown) => failFeed(feed, err),
       );
@@ -200,7 +205,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
           const result = await batch.runArrayJob({ resources, chunk });
           progress.done += result.done;
           progress.failed += result.failed;
-        }, progress);
+        }, progress, overlapStages);
       } catch (err) {
         // The scope is cancelled: compensate only once ingest and the report have stopped writing.
         await ingesting;
@@ -208,8 +213,9 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
         throw err;
       }
       await ingesting;
-      if (!writing) throw new Error('ingest ended without starting the report'); // fanOut ends only once ingest has
       enter('report');
+      if (!overlapStages && ingested) startReport(ingested);
+      if (!writing) throw new Error('ingest ended without starting the report'); // fanOut ends only once ingest has
       return await writing;
     }).finally(() => void (scraping = false));
     await limits;
@@ -297,16 +303,19 @@ function failFeed(feed: ChunkFeed, err: unknown): void {
 }
 
 /**
- * Runs the feed's chunks as they come, with at most `progress.maxInFlight` at once, holding new
- * ones back while paused, until ingest is complete and every chunk has run.
+ * Runs the feed's chunks as they come (or, unless `asTheyCome`, once ingest has stored them all),
+ * with at most `progress.maxInFlight` at once, holding new ones back while paused, until ingest
+ * is complete and every chunk has run.
  */
-async function fanOut(feed: ChunkFeed, run: (chunk: ChunkRef) => Promise<void>, progress: Progress): Promise<void> {
+async function fanOut(feed: ChunkFeed, run: (chunk: ChunkRef) => Promise<void>, progress: Progress, asTheyCome: boolean): Promise<void> {
   let next = 0;
   const running = new Set<Promise<void>>();
   const failed = () => feed.failure !== undefined;
   try {
     for (;;) {
-      await condition(() => failed() || (next === feed.chunks.length ? feed.complete : !progress.paused && running.size < progress.maxInFlight));
+      await condition(
+        () => failed() || (next === feed.chunks.length ? feed.complete : (asTheyCome || feed.complete) && !progress.paused && running.size < progress.maxInFlight),
+      );
       if (failed() || next === feed.chunks.length) break;
       const chunk = feed.chunks[next++]!;
       progress.chunks.running++;

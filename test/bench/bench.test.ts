@@ -21,10 +21,10 @@ describe('npm run bench', () => {
       maxBuffer: 16 * 1024 * 1024,
     });
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^\| records \| wall s \|/);
+    expect(lines[0]).toMatch(/^\| records \| stages \| wall s \|/);
     const figures = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 
-    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'emailConfirmed', 'reportAttached', 'cpuSeconds'].sort());
+    expect(Object.keys(figures).sort()).toEqual([...NUMBERS, 'stageSeconds', 'overlapStages', 'emailConfirmed', 'reportAttached', 'cpuSeconds'].sort());
     for (const name of NUMBERS) {
       expect([name, typeof figures[name]]).toEqual([name, 'number']);
       expect([name, Number.isFinite(figures[name])]).toEqual([name, true]);
@@ -38,6 +38,7 @@ describe('npm run bench', () => {
     for (const [name, seconds] of Object.entries(cpu)) expect([name, Number.isFinite(seconds)]).toEqual([name, true]);
 
     expect(figures.records).toBe(500);
+    expect(figures.overlapStages).toBe(true);
     expect(figures.customers).toBe(500);
     expect(figures.concurrency).toBe(20);
     expect(figures.inFlightCap).toBe(20);

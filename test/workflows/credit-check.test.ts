@@ -37,6 +37,8 @@ let env: TestWorkflowEnvironment;
 let stack: TestStack;
 let worker: Worker;
 let running: Promise<void>;
+let serialWorker: Worker | undefined;
+let serialRunning: Promise<void> | undefined;
 const taskQueue = 'drover-workflow-tests';
 const scratch = mkdtempSync(join(tmpdir(), 'drover-wf-'));
 const dataset = new PortalDataset({ seed: 42 });
@@ -72,7 +74,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   worker?.shutdown();
+  serialWorker?.shutdown();
   await running;
+  await serialRunning;
   await stack?.close();
   await env?.teardown();
 });
@@ -247,6 +251,38 @@ describe('creditCheck on a real Temporal dev server', () => {
     expect(tables.TableNames?.filter((t) => t.includes('overlap-run'))).toEqual([]);
     const objects = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: input.bucket }));
     expect((objects.Contents ?? []).map((o) => o.Key!).filter((k) => k.includes('overlap-run'))).toEqual([]);
+  }, 180_000);
+
+  it('with DROVER_OVERLAP_STAGES=false runs ingest, the array jobs and the report one after another', async () => {
+    // A worker of its own, configured as DROVER_OVERLAP_STAGES=false would configure it.
+    const serialQueue = `${taskQueue}-serial`;
+    const config = { ...stack.config, batch: { ...stack.config.batch, overlapStages: false } };
+    serialWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: serialQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: createActivities({ aws: stack.aws, config, temporal: env.client }),
+    });
+    serialRunning = serialWorker.run();
+    const input = await uploadCustomers('serial.xlsx', 30);
+    const handle = await env.client.workflow.start('creditCheck', { taskQueue: serialQueue, workflowId: 'serial-run', args: [{ ...input, maxInFlight: 3 }] });
+    const result = (await handle.result()) as CreditCheckResult;
+    expect(result.customers).toBe(30);
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const typeOf = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
+    const at = (kind: 'scheduled' | 'completed', name: string) =>
+      events.flatMap((e, i) => {
+        if (kind === 'scheduled') return e.activityTaskScheduledEventAttributes?.activityType?.name === name ? [i] : [];
+        return typeOf.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '')) === name ? [i] : [];
+      });
+    // 30 customers in chunks of 10: three array jobs, all scheduled once ingest has ended, and the report once they have.
+    expect(at('completed', 'ingest')).toHaveLength(1);
+    expect(at('scheduled', 'runArrayJob')).toHaveLength(3);
+    expect(Math.min(...at('scheduled', 'runArrayJob'))).toBeGreaterThan(at('completed', 'ingest')[0]!);
+    expect(at('scheduled', 'buildReport')).toHaveLength(1);
+    expect(at('scheduled', 'buildReport')[0]).toBeGreaterThan(Math.max(...at('completed', 'runArrayJob')));
+    expect(result.stageSeconds.scrape).toBeGreaterThan(0);
   }, 180_000);
 
   it('on cancel terminates its Batch jobs, removes its table and files, emails why, and ends CANCELLED', async () => {
