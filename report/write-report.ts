@@ -5,6 +5,7 @@ import { ColumnWidths } from './column-widths.js';
 import { CURRENCY_FORMAT, UTC_DATE_FORMAT, dollars, text, utcDate } from './cells.js';
 import { ReportWriterError } from './errors.js';
 import { RejectedSpool } from './rejected-spool.js';
+import { SharedStyles } from './shared-styles.js';
 import { openStreamingWorkbook, type StreamingWorkbook } from './streaming-workbook.js';
 
 export { reportFileName } from './file-name.js';
@@ -120,6 +121,12 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
   const sheet = book.workbook.addWorksheet(SHEET_NAMES.customers, { views: FROZEN_HEADER });
   const widths = new ColumnWidths(headers, opts.maxColumnWidth);
   let sample: unknown[][] | undefined = [];
+  const styles = new SharedStyles();
+  const addCustomer = (values: unknown[]) => {
+    const row = sheet.addRow(values);
+    styles.apply(row);
+    row.commit();
+  };
 
   const rejectedWidths = new ColumnWidths(['Input Row'], opts.maxColumnWidth);
   let rejectedReasonWidth = 'Reason'.length;
@@ -149,7 +156,7 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
       if (i + 1 === CHECKED_AT_COLUMN) column.numFmt = UTC_DATE_FORMAT;
     });
     writeHeader(sheet, headers);
-    for (const values of sample) sheet.addRow(values).commit();
+    for (const values of sample) addCustomer(values);
     sample = undefined;
   };
 
@@ -167,7 +174,7 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
             sample.push(values);
             if (sample.length >= opts.widthSampleRows) flushSample();
           } else {
-            sheet.addRow(values).commit();
+            addCustomer(values);
           }
           if ((i + 1) % YIELD_EVERY === 0) await book.yieldToWriter(sheet);
         }
@@ -217,9 +224,12 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
         });
         writeHeader(rejected, rejectedHeaders);
         let n = 0;
+        const rejectedStyles = new SharedStyles();
         for await (const r of spool.replay()) {
           const raw = Array.from({ length: rejectedValues }, (_, i) => text(r.raw[i]));
-          rejected.addRow([r.row, ...raw, text(r.reason)]).commit();
+          const row = rejected.addRow([r.row, ...raw, text(r.reason)]);
+          rejectedStyles.apply(row);
+          row.commit();
           n += 1;
           if (n % YIELD_EVERY === 0) await book.yieldToWriter(rejected);
         }
