@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import type { Parcel } from '../../portal/dataset.js';
 
+/** A spec sample page, from the repo's byte-for-byte copies (test/fixtures/tax-portal). */
 export function specPage(name: string): string {
-  return readFileSync(join(process.cwd(), '..', 'shared', 'specs', 'tax-portal', 'pages', name), 'utf8');
+  return readFileSync(join(process.cwd(), 'test', 'fixtures', 'tax-portal', name), 'utf8');
 }
 
 export interface ReadParcel {

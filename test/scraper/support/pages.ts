@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The spec's sample pages, read from the source tree (tests run from the repo root). */
-export const SPEC_PAGES = join(process.cwd(), '..', 'shared', 'specs', 'tax-portal', 'pages');
+/**
+ * The spec's sample pages (shared/specs/tax-portal/pages), copied byte for byte into the
+ * repo's fixtures so that a clone needs nothing outside itself (tests run from the repo root).
+ */
+export const SPEC_PAGES = join(process.cwd(), 'test', 'fixtures', 'tax-portal');
 /** Pages written for these tests. */
 export const TEST_PAGES = join(process.cwd(), 'test', 'scraper', 'support', 'pages');
 
