@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { customersIter } from '../portal/dataset.js';
+import { countyNormalForm, ownerNormalForm } from '../scraper/query-normal-form.js';
 
 const program = new Command()
   .name('drover-naive')
@@ -32,7 +33,7 @@ async function lookup(parcelId: string, owner: string, county: string): Promise<
   if (parcelId !== '') {
     ids = [parcelId];
   } else {
-    const search = await get(`search?owner=${encodeURIComponent(owner.toUpperCase())}&county=${encodeURIComponent(county)}`);
+    const search = await get(`search?owner=${encodeURIComponent(ownerNormalForm(owner))}&county=${encodeURIComponent(countyNormalForm(county))}`);
     if (search.status !== 200) return void counts.errors++;
     ids = [...new Set([...search.body.matchAll(PARCEL_LINK)].map((m) => decodeURIComponent(m[1]!)))];
     if (ids.length === 0) return void counts.notFound++;
@@ -55,7 +56,7 @@ await Promise.all(
     for (let next = customers.next(); !next.done; next = customers.next()) {
       counts.lookups++;
       const c = next.value;
-      await lookup(c.parcelId.trim(), c.name.replace(/\s+/g, ' ').trim(), c.county.trim());
+      await lookup(c.parcelId, c.name, c.county);
     }
   }),
 );

@@ -4,6 +4,7 @@ import { resolveTaxClientOptions, type TaxClientOptions } from './client-options
 import { createPageFetcher, type FetchOutcome } from './page-fetcher.js';
 import { parseParcelPage, type ParcelPage } from './parse-parcel-page.js';
 import { parseSearchPage } from './parse-search-page.js';
+import { countyNormalForm, ownerNormalForm } from './query-normal-form.js';
 
 export type { TaxClientOptions } from './client-options.js';
 
@@ -12,18 +13,14 @@ export type LookupCustomer = Pick<CustomerRecord, 'parcelId' | 'searchName' | 'c
 
 export interface TaxClient {
   /**
-   * Looks one customer up on the portal. With a parcel id: that parcel alone; without: the
-   * owner search (by name and county), then every parcel listed, summed. Source failures
+   * Looks one customer up on the portal. With a parcel id: that parcel alone, the id sent as
+   * the sheet's cleansing left it; without: the owner search (by name and county, each sent in
+   * the spec's normal form, see query-normal-form.ts), then every parcel listed, summed. Source failures
    * come back as `status: 'ERROR'` with the reason; the promise rejects only if a hook does.
    */
   lookup(customer: LookupCustomer): Promise<TaxLookup>;
   /** Closes its connections to the portal. */
   close(): Promise<void>;
-}
-
-/** The portal's owner search wants upper case and single spaces. */
-function ownerQuery(name: string): string {
-  return name.replace(/\s+/g, ' ').trim().toUpperCase();
 }
 
 function notFound(attempts: number): TaxLookup {
@@ -72,8 +69,9 @@ export function createTaxClient(options: TaxClientOptions): TaxClient {
     return summarise([outcome.value], outcome.attempts);
   }
 
-  async function byOwner(searchName: string, county: string): Promise<TaxLookup> {
-    const query = `owner=${encodeURIComponent(ownerQuery(searchName))}&county=${encodeURIComponent(county.trim())}`;
+  /** `owner` and `county` in the spec's normal form (query-normal-form.ts). */
+  async function byOwner(owner: string, county: string): Promise<TaxLookup> {
+    const query = `owner=${encodeURIComponent(owner)}&county=${encodeURIComponent(county)}`;
     const search = await fetcher.fetch(`search?${query}`, parseSearchPage, false);
     if (search.kind === 'error') return failed(search.error, search.attempts);
     if (search.kind === 'not-found' || search.value.length === 0) return notFound(search.attempts);
@@ -93,10 +91,11 @@ export function createTaxClient(options: TaxClientOptions): TaxClient {
 
   return {
     async lookup(customer) {
-      const parcelId = customer.parcelId.trim();
-      if (parcelId !== '') return byParcel(parcelId);
-      if (customer.searchName.trim() === '') return failed('customer has neither a parcel id nor an owner name', 0);
-      return byOwner(customer.searchName, customer.county);
+      // The sheet's cleansing left the parcel id in its normal form: it is sent as it is.
+      if (customer.parcelId !== '') return byParcel(customer.parcelId);
+      const owner = ownerNormalForm(customer.searchName);
+      if (owner === '') return failed('customer has neither a parcel id nor an owner name', 0);
+      return byOwner(owner, countyNormalForm(customer.county));
     },
     close: () => fetcher.close(),
   };

@@ -1,3 +1,4 @@
+import { ownerNormalForm, parcelIdNormalForm } from '../scraper/query-normal-form.js';
 import { collapseSpace, CUSTOMER_COLUMNS, type CustomerField, type HeaderLayout } from './header.js';
 import type { CustomerRecord } from './types.js';
 
@@ -9,8 +10,9 @@ export type CleanseResult = { accepted: true; fields: CleansedFields } | { accep
 /**
  * Applies the spec's per-row cleansing to one non-empty data row (`texts[i]` is column i+1 as
  * text): white space trimmed and collapsed, the name upper-cased for searching, the parcel id
- * reduced to digits and dashes. Carried columns keep their text unchanged. Duplicates are the
- * caller's business: they depend on the rows before.
+ * reduced to digits and dashes (both in the form the source is sent: scraper/query-normal-form.ts).
+ * Carried columns keep their text unchanged. Duplicates are the caller's business: they depend
+ * on the rows before.
  */
 export function cleanseRow(texts: string[], layout: HeaderLayout, maxCellChars: number): CleanseResult {
   const long = texts.findIndex((text) => characterCount(text) > maxCellChars);
@@ -32,7 +34,7 @@ export function cleanseRow(texts: string[], layout: HeaderLayout, maxCellChars: 
   if (customerId === '') return { accepted: false, reason: `missing ${CUSTOMER_COLUMNS.customerId.label}` };
   const name = field('name');
   const county = field('county');
-  const parcelId = parcelDigits(field('parcelId'));
+  const parcelId = parcelIdNormalForm(field('parcelId'));
   if (parcelId === '' && (name === '' || county === '')) {
     const missing = [CUSTOMER_COLUMNS.parcelId.label];
     if (name === '') missing.push(CUSTOMER_COLUMNS.name.label);
@@ -49,7 +51,7 @@ export function cleanseRow(texts: string[], layout: HeaderLayout, maxCellChars: 
     fields: {
       customerId,
       name,
-      searchName: name.toUpperCase(),
+      searchName: ownerNormalForm(name),
       parcelId,
       county,
       state: field('state'),
@@ -57,18 +59,6 @@ export function cleanseRow(texts: string[], layout: HeaderLayout, maxCellChars: 
       extra,
     },
   };
-}
-
-/**
- * Digits and dashes only. Full-width digits and typographic dashes (Excel's autocorrect) are
- * read as their ASCII forms first; dashes left at either end separate nothing and go.
- */
-export function parcelDigits(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\p{Pd}/gu, '-')
-    .replace(/[^0-9-]/g, '')
-    .replace(/^-+|-+$/g, '');
 }
 
 /** Characters as a person counts them: a surrogate pair is one. */

@@ -234,6 +234,22 @@ describe('lookup by owner', () => {
     expect(portal.requests.slice(1).map((r) => r.url).sort()).toEqual(['/parcels/12-345-678', '/parcels/12-345-679']);
   });
 
+  it('sends the county as it sends the owner: upper case, single spaces, trimmed, whatever the sheet said', async () => {
+    // The test portal matches owner and county exactly, as the spec allows a portal to.
+    for (const county of ['lincoln', 'Lincoln', '  Lincoln ', ' LINCOLN', 'LinCOLN\t']) {
+      portal.clear();
+      expect(await client().lookup({ parcelId: '', searchName: 'Double R  Cattle Co', county })).toMatchObject({
+        status: 'FOUND',
+        parcelIds: ['12-345-678', '12-345-679'],
+        totalDueCents: 648937,
+      });
+      expect(portal.requests[0]?.url).toBe('/search?owner=DOUBLE%20R%20CATTLE%20CO&county=LINCOLN');
+    }
+    portal.clear();
+    await client().lookup({ parcelId: '', searchName: '\u00a0mary  o\u2019brien\n', county: ' box   butte ' });
+    expect(portal.requests.map((r) => r.url)).toEqual(['/search?owner=MARY%20O%E2%80%99BRIEN&county=BOX%20BUTTE']);
+  });
+
   it('counts retries of the search and of the parcels', async () => {
     // Search: 500, then cut off, then whole; then one parcel read gets a maintenance page.
     portal.misbehave({ kind: 'status', status: 500 }, { kind: 'truncate' }, { kind: 'maintenance200' });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { cellText } from '../../sheet/cell-text.js';
-import { parcelDigits } from '../../sheet/cleanse-row.js';
 import { CUSTOMER_COLUMNS, matchHeader, type CustomerField } from '../../sheet/header.js';
 import { DEFAULT_SHEET_LIMITS } from '../../sheet/index.js';
 import { chooseCustomerSheet, parseWorkbookParts } from '../../sheet/workbook-parts.js';
@@ -60,14 +59,6 @@ describe('header matching', () => {
         { name: 'Phone', index: 4 },
       ],
     });
-  });
-});
-
-describe('parcelDigits', () => {
-  it('keeps digits and dashes only', () => {
-    expect(['12-345-678', ' APN 123.456 ', '１２３', '77–88', '-', 'N/A', '--12--'].map(parcelDigits)).toEqual([
-      '12-345-678', '123456', '123', '77-88', '', '', '12',
-    ]);
   });
 });
 
