@@ -1,31 +1,79 @@
-import { PortalDataset, type Parcel, type SampleCustomer } from '../../portal/dataset.js';
-import { rate } from '../../rating/policy.js';
-import type { Rating, TaxLookup } from '../../rating/types.js';
+/**
+ * The tests' own oracle: what the report must say for a customer row, worked out from the demo
+ * portal's dataset and the spec's rating table (shared/specs/tax-portal/README.md), in test code.
+ * It imports nothing from rating/, sheet/ or scraper/, so a bug there cannot hide behind it.
+ */
+import type { Parcel, PortalDataset } from '../../portal/dataset.js';
+
+export type ExpectedRating = 'A' | 'B' | 'C' | 'D' | 'NOT_FOUND';
 
 export interface Expected {
-  rating: Rating;
+  rating: ExpectedRating;
   totalDueCents: number;
   delinquentYears: number;
   parcelIds: string[];
 }
 
-/** What the report must say for a sample customer, computed from the portal's own data, not from the pipeline. */
-export function expectedFor(dataset: PortalDataset, customer: SampleCustomer): Expected {
+/** A customer row as written in the sheet: any case, any spacing. */
+export interface SheetCustomer {
+  name: string;
+  /** '' for rows looked up by owner name and county. */
+  parcelId: string;
+  county: string;
+}
+
+/** $10,000 in cents: the spec's line between C and D for a customer with one delinquent year. */
+const C_LIMIT_CENTS = 1_000_000;
+
+/**
+ * An owner name or county as the spec says it is sent: upper case, single spaces, trimmed
+ * (`  Lincoln ` is `LINCOLN`). Written here, apart from the production normaliser.
+ */
+export function specNameForm(text: string): string {
+  return text
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .join(' ')
+    .toUpperCase();
+}
+
+/** A parcel id as the sheet's cleansing leaves it: its digits and inner dashes (ASCII input). */
+export function specParcelForm(text: string): string {
+  return text.replace(/[^0-9-]/g, '').replace(/^-+/, '').replace(/-+$/, '');
+}
+
+/** The spec's rating table, row by row, the first row that applies winning. */
+export function specRating(found: boolean, totalDueCents: number, delinquentYears: number): ExpectedRating {
+  if (!found) return 'NOT_FOUND';
+  if (totalDueCents <= 0) return 'A';
+  if (delinquentYears === 0) return 'B';
+  if (delinquentYears === 1 && totalDueCents < C_LIMIT_CENTS) return 'C';
+  if (delinquentYears >= 2 || (totalDueCents >= C_LIMIT_CENTS && delinquentYears >= 1)) return 'D';
+  throw new Error(`no row of the rating table applies to ${totalDueCents} cents due over ${delinquentYears} delinquent years`);
+}
+
+/** What the report must say for a customer row, from the portal's own data, not from the pipeline. */
+export function expectedFor(dataset: PortalDataset, customer: SheetCustomer): Expected {
+  const parcelId = specParcelForm(customer.parcelId);
   let parcels: Parcel[];
-  if (customer.parcelId) {
-    const p = dataset.parcel(customer.parcelId);
-    parcels = p ? [p] : [];
+  if (parcelId !== '') {
+    const parcel = dataset.parcel(parcelId);
+    parcels = parcel === undefined ? [] : [parcel];
   } else {
-    parcels = dataset.search(customer.name.replace(/\s+/g, ' ').trim().toUpperCase(), customer.county);
+    parcels = dataset.search(specNameForm(customer.name), specNameForm(customer.county));
   }
-  const totalDueCents = parcels.flatMap((p) => p.history).reduce((n, y) => n + y.balanceCents, 0);
-  const delinquentYears = new Set(parcels.flatMap((p) => p.history.filter((y) => y.status === 'DELINQUENT').map((y) => y.year))).size;
-  const lookup: TaxLookup = {
-    status: parcels.length ? 'FOUND' : 'NOT_FOUND',
-    parcelIds: parcels.map((p) => p.parcelId),
+  let totalDueCents = 0;
+  const delinquent = new Set<number>();
+  for (const parcel of parcels) {
+    for (const year of parcel.history) {
+      totalDueCents += year.balanceCents;
+      if (year.status === 'DELINQUENT') delinquent.add(year.year);
+    }
+  }
+  return {
+    rating: specRating(parcels.length > 0, totalDueCents, delinquent.size),
     totalDueCents,
-    delinquentYears,
-    attempts: 1,
+    delinquentYears: delinquent.size,
+    parcelIds: parcels.map((parcel) => parcel.parcelId),
   };
-  return { rating: rate(lookup), totalDueCents, delinquentYears, parcelIds: lookup.parcelIds };
 }
