@@ -123,8 +123,9 @@ export class PortalDataset {
   }
 
   /**
-   * Parcels whose owner is exactly `owner` (after trimming, collapsing spaces and
-   * upper-casing, as the sheet cleanser sends it) in `county` (case-insensitive).
+   * Parcels whose owner is exactly `owner` in exactly `county`, both as the portal's pages
+   * show them: upper case, single spaces, trimmed (shared/specs/tax-portal/README.md). Any
+   * other spelling (`Lincoln`, ` LINCOLN`, `DOUBLE R  CATTLE CO`) finds nothing.
    */
   search(owner: string, county: string): Parcel[] {
     return [...(this.#owners.get(searchKey(owner, county)) ?? [])];
@@ -195,6 +196,9 @@ export class PortalDataset {
   }
 
   #add(parcel: Parcel): void {
+    for (const name of [parcel.owner, parcel.county]) {
+      if (name !== normalizeName(name)) throw new Error(`PortalDataset: "${name}" is not in the normal form the portal matches`);
+    }
     this.#fixed.set(parcel.parcelId, parcel);
     const key = searchKey(parcel.owner, parcel.county);
     const list = this.#owners.get(key);
@@ -230,9 +234,9 @@ export function* customersIter(n: number, opts: CustomersOptions & PortalDataset
   yield* new PortalDataset(seed === undefined ? {} : { seed }).customersIter(n, rest);
 }
 
-/** The search key of an owner and county, normalised the way the portal matches them. */
+/** The search key of an owner and county, as given: the portal matches them exactly. */
 export function searchKey(owner: string, county: string): string {
-  return `${normalizeName(owner)}|${normalizeName(county)}`;
+  return `${owner}|${county}`;
 }
 
 function taxYear(year: number, billedCents: number, paidCents: number): TaxYear {

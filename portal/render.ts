@@ -4,7 +4,7 @@
  */
 import type { Parcel, TaxYear } from './dataset.js';
 import { SAMPLE_DELINQUENT_STYLE, type PageStyle } from './page-style.js';
-import { escapeHtml, formatMoney, titleCase } from './text.js';
+import { escapeHtml, formatMoney, normalizeName, titleCase } from './text.js';
 
 /** The office named on pages that belong to no county in particular. */
 export const DEFAULT_OFFICE = 'Lincoln County Treasurer';
@@ -13,7 +13,7 @@ const NOTHING = '—';
 
 /** The treasurer's office of a county: 'LINCOLN' -> 'Lincoln County Treasurer'. */
 export function officeName(county: string): string {
-  const name = titleCase(county.trim().replace(/\s+/g, ' '));
+  const name = titleCase(normalizeName(county));
   return name === '' ? DEFAULT_OFFICE : `${name} County Treasurer`;
 }
 

@@ -2,7 +2,6 @@
 import type { PortalDataset } from './dataset.js';
 import { pageStyle } from './page-style.js';
 import { errorPage, homePage, notFoundPage, parcelPage, searchPage } from './render.js';
-import { normalizeName } from './text.js';
 
 export interface Answer {
   status: number;
@@ -19,10 +18,11 @@ export function route(dataset: PortalDataset, method: string, url: URL): Answer 
   }
   if (url.pathname === '/') return { status: 200, body: homePage() };
   if (url.pathname === '/search') {
-    const owner = normalizeName(url.searchParams.get('owner') ?? '');
-    const county = normalizeName(url.searchParams.get('county') ?? '');
-    const results = owner === '' || county === '' ? [] : dataset.search(owner, county);
-    return { status: 200, body: searchPage(owner, county, results) };
+    // Matched exactly, as the spec allows a portal to: a client that does not send the
+    // normal form (upper case, single spaces, trimmed) finds nothing.
+    const owner = url.searchParams.get('owner') ?? '';
+    const county = url.searchParams.get('county') ?? '';
+    return { status: 200, body: searchPage(owner, county, dataset.search(owner, county)) };
   }
   const match = PARCEL_PATH.exec(url.pathname);
   if (match !== null) {

@@ -7,7 +7,10 @@ export function escapeHtml(text: string): string {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Trimmed, single-spaced, upper-case: how owner names and counties are matched. */
+/**
+ * Trimmed, single-spaced, upper-case: the one form of owner names and counties on the portal's
+ * pages and in its data, and the only one its search matches.
+ */
 export function normalizeName(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toUpperCase();
 }

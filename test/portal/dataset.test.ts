@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { customersIter, PortalDataset, ROSTER_SIZE, type Parcel, type SampleCustomer } from '../../portal/dataset.js';
+import { specNameForm } from '../support/expected.js';
 import { rate } from './support.js';
 
 const dataset = new PortalDataset();
@@ -9,7 +10,7 @@ function lookup(ds: PortalDataset, customer: SampleCustomer): Parcel[] {
     const parcel = ds.parcel(customer.parcelId);
     return parcel === undefined ? [] : [parcel];
   }
-  return ds.search(customer.name, customer.county);
+  return ds.search(specNameForm(customer.name), specNameForm(customer.county));
 }
 
 describe('PortalDataset: the spec parcels', () => {
@@ -44,8 +45,8 @@ describe('PortalDataset: the spec parcels', () => {
     });
   });
 
-  it('finds DOUBLE R CATTLE CO in LINCOLN on 12-345-678 and 12-345-679, county case-insensitive', () => {
-    const found = dataset.search('DOUBLE R CATTLE CO', 'lincoln');
+  it('finds DOUBLE R CATTLE CO in LINCOLN on 12-345-678 and 12-345-679', () => {
+    const found = dataset.search('DOUBLE R CATTLE CO', 'LINCOLN');
     expect(found.map((p) => [p.parcelId, p.situs])).toEqual([
       ['12-345-678', '4410 COUNTY ROAD 12, NORTH PLATTE'],
       ['12-345-679', 'COUNTY ROAD 12 (PASTURE)'],
@@ -53,6 +54,20 @@ describe('PortalDataset: the spec parcels', () => {
     expect(rate(found)).toBe('C');
     expect(dataset.search('DOUBLE R CATTLE CO', 'CUSTER')).toEqual([]);
     expect(dataset.search('NOBODY IN PARTICULAR', 'LINCOLN')).toEqual([]);
+  });
+
+  it('matches owner and county exactly, as its pages spell them: any other spelling finds nothing', () => {
+    for (const [owner, county] of [
+      ['DOUBLE R CATTLE CO', 'lincoln'],
+      ['DOUBLE R CATTLE CO', 'Lincoln'],
+      ['DOUBLE R CATTLE CO', '  LINCOLN '],
+      ['Double R Cattle Co', 'LINCOLN'],
+      ['DOUBLE R  CATTLE CO', 'LINCOLN'],
+      [' DOUBLE R CATTLE CO', 'LINCOLN'],
+      ['', ''],
+    ] as const) {
+      expect(dataset.search(owner, county)).toEqual([]);
+    }
   });
 });
 
@@ -126,7 +141,9 @@ describe('PortalDataset: roster', () => {
     const counties = new Set(roster.map((r) => r.county));
     for (const county of ['LINCOLN', 'CUSTER', 'CHERRY', 'KEITH']) expect(counties.has(county)).toBe(true);
     for (const { owner, county } of roster) {
-      const parcels = dataset.search(` ${owner.toLowerCase().replaceAll(' ', '  ')} `, county.toLowerCase());
+      expect([owner, county]).toEqual([specNameForm(owner), specNameForm(county)]);
+      expect(dataset.search(` ${owner.toLowerCase().replaceAll(' ', '  ')} `, county.toLowerCase())).toEqual([]);
+      const parcels = dataset.search(owner, county);
       expect(parcels.length).toBeGreaterThanOrEqual(1);
       expect(parcels.length).toBeLessThanOrEqual(3);
       for (const parcel of parcels) {

@@ -99,8 +99,8 @@ describe('portal routes', () => {
     }
   });
 
-  it('lists search results, matching owner and county however they are cased and spaced', async () => {
-    const res = await fetch(`${portal.url}/search?owner=${encodeURIComponent('double r  cattle co')}&county=Lincoln`);
+  it('lists search results for an owner and county sent upper-case, single-spaced and trimmed', async () => {
+    const res = await fetch(`${portal.url}/search?owner=${encodeURIComponent('DOUBLE R CATTLE CO')}&county=LINCOLN`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toBe(specPage('search-results.html'));
@@ -116,6 +116,28 @@ describe('portal routes', () => {
     const found = readSearchPage(await (await fetch(`${portal.url}/search?${params.toString()}`)).text());
     expect(found.links).toEqual(dataset.search(named.owner, named.county).map((p) => `/parcels/${p.parcelId}`));
     expect(found.links.length).toBeGreaterThan(0);
+  });
+
+  it('matches owner and county exactly: any other spelling gets the empty search', async () => {
+    for (const [owner, county] of [
+      ['DOUBLE R CATTLE CO', 'lincoln'],
+      ['DOUBLE R CATTLE CO', 'Lincoln'],
+      ['DOUBLE R CATTLE CO', '  Lincoln '],
+      ['DOUBLE R CATTLE CO', ' LINCOLN'],
+      ['double r  cattle co', 'LINCOLN'],
+      ['Double R Cattle Co', 'LINCOLN'],
+      ['DOUBLE R  CATTLE CO', 'LINCOLN'],
+      ['DOUBLE R CATTLE CO ', 'LINCOLN'],
+    ] as const) {
+      const res = await fetch(`${portal.url}/search?${new URLSearchParams({ owner, county }).toString()}`);
+      expect(res.status).toBe(200);
+      expect(readSearchPage(await res.text())).toEqual({ links: [], texts: [], noResults: true });
+    }
+    // The same owner and county in the normal form are found, by either way of writing a space.
+    for (const query of ['owner=DOUBLE+R+CATTLE+CO&county=LINCOLN', 'owner=DOUBLE%20R%20CATTLE%20CO&county=LINCOLN']) {
+      const found = readSearchPage(await (await fetch(`${portal.url}/search?${query}`)).text());
+      expect(found.links).toEqual(['/parcels/12-345-678', '/parcels/12-345-679']);
+    }
   });
 
   it('answers an empty search with no items and p.no-results', async () => {
