@@ -22,7 +22,7 @@ export interface EmailNoticeInput {
   inputKey: string;
   outcome: 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
   reason: string;
-  progress: { total: number; done: number; failed: number; stage: string };
+  progress: { total: number | null; done: number; failed: number; stage: string };
 }
 
 export function runUiLink(uiUrl: string, namespace: string, runId: string): string {

@@ -9,10 +9,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { putChunkEnd } from '../run-data/chunk-end.js';
-import { readChunkProgress } from '../run-data/chunk-progress.js';
+import { readChunkProgress, type ChunkProgress } from '../run-data/chunk-progress.js';
 import { resultTotals } from '../run-data/result-totals.js';
 import type { ActivityDeps } from './deps.js';
-import { reportSourceState, SOURCE_STATE_EVERY_MS } from './source-budget.js';
+import { chunkProgressSignal, CHUNK_PROGRESS_EVERY_MS, type ChunkProgressUpdate } from '../workflows/definitions.js';
+import { signalRun } from './signal-run.js';
+import { readSourceState } from './source-budget.js';
 import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
 
 /** What the heartbeat carries: a retried attempt re-attaches to this job instead of submitting another. */
@@ -136,26 +138,41 @@ export function runArrayJobActivity(deps: ActivityDeps) {
 
     let job: JobDetail | undefined;
     let delay = Math.min(config.batch.pollSeconds * 1000, maxPollMs(config.batch.heartbeatSeconds));
-    let reported = 0;
     let hinted = false;
     let endingPolls = 0;
     const watching = Date.now();
+    let written: ChunkProgress = { written: 0, errors: 0 };
+    let reportedAt = 0;
+    // Nothing written and no budget yet is what the run already knows.
+    let reported = JSON.stringify({ chunk: chunk.index, ...written } satisfies ChunkProgressUpdate);
+    /**
+     * Tells the run what the children have written and how the source budget stands, every
+     * CHUNK_PROGRESS_EVERY_MS at most and only when it changed: a signal per running chunk
+     * every few seconds, never one per record, and none while a job stands still.
+     */
+    const report = async (): Promise<void> => {
+      if (Date.now() - reportedAt < CHUNK_PROGRESS_EVERY_MS) return;
+      reportedAt = Date.now();
+      const update: ChunkProgressUpdate = { chunk: chunk.index, ...written, source: await readSourceState(deps, resources.table) };
+      const said = JSON.stringify(update);
+      if (said === reported) return;
+      reported = said;
+      await signalRun(deps, chunkProgressSignal, update);
+    };
     /** Sleeps `ms`, reading the chunk's progress count meanwhile; true (at once) when it reaches the chunk's size. */
     const resultsAllWritten = async (ms: number): Promise<boolean> => {
       for (const until = Date.now() + ms; Date.now() < until; ) {
         await ctx.sleep(Math.min(PROGRESS_READ_MS, until - Date.now()));
         // A read that fails is a hint missed, not a reason to fail the watch.
-        const written = await readChunkProgress(aws.dynamodb, resources.table, chunk.index).catch(() => 0);
-        if (written >= chunk.count) return true;
+        written = await readChunkProgress(aws.dynamodb, resources.table, chunk.index).catch(() => written);
+        if (written.written >= chunk.count) return true;
+        await report();
       }
       return false;
     };
     try {
       for (;;) {
-        if (Date.now() - reported >= SOURCE_STATE_EVERY_MS) {
-          reported = Date.now();
-          await reportSourceState(deps, resources.table);
-        }
+        await report();
         job = await describe(jobId);
         if (!job) throw new Error(`Batch no longer knows job ${jobId}`);
         const summary = job.arrayProperties?.statusSummary;

@@ -1,12 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { readBudgetState, setBudgetControl } from '../budget/index.js';
-import { sourceStateSignal, type SourceState } from '../workflows/definitions.js';
+import type { SourceState } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
-import { signalRun } from './signal-run.js';
 import type { SourceControl } from './types.js';
-
-/** How often a polling activity tells its run the budget's state: a signal each, so not often. */
-export const SOURCE_STATE_EVERY_MS = 5000;
 
 export function sourceBudgetActivities({ aws, config }: ActivityDeps) {
   return {
@@ -18,19 +14,17 @@ export function sourceBudgetActivities({ aws, config }: ActivityDeps) {
 }
 
 /**
- * Reports the budget's state to the run that owns the polling activity, so `progress` shows
- * it. Best effort: a missed report is made good by the next one.
+ * The budget's state as the run's `progress` shows it, or undefined before any child has
+ * reached the budget. Best effort: a failed read is made good by the next one.
  */
-export async function reportSourceState(deps: ActivityDeps, table: string): Promise<void> {
-  if (!deps.temporal) return;
+export async function readSourceState(deps: ActivityDeps, table: string): Promise<SourceState | undefined> {
   let state;
   try {
     state = await readBudgetState(deps.aws.dynamodb, table);
   } catch (err) {
     Context.current().log.warn('could not read the source budget', { error: String(err) });
-    return;
+    return undefined;
   }
-  if (state.limit === 0) return; // no child has reached the budget yet
-  const report: SourceState = { rate: state.rate, inFlight: state.inFlight, limit: state.limit, throttled429: state.throttled429 };
-  await signalRun(deps, sourceStateSignal, report);
+  if (state.limit === 0) return undefined; // no child has reached the budget yet
+  return { rate: state.rate, inFlight: state.inFlight, limit: state.limit, throttled429: state.throttled429 };
 }

@@ -1,10 +1,11 @@
 /** `npx drover`: start, follow, signal and cancel credit-check runs. */
 import type { SignalDefinition } from '@temporalio/client';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { runUiLink } from '../activities/email.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
+import { displayMode, followRun } from './follow-run.js';
 import { connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
@@ -20,7 +21,7 @@ function emit(json: boolean, human: string, object: unknown): void {
 
 function describeState(s: RunState): string {
   const { total, done, failed, stage } = s.progress;
-  return `${s.runId}  ${s.status}  stage=${stage}  ${done}/${total} done, ${failed} failed${s.reason ? `\n  reason: ${s.reason}` : ''}`;
+  return `${s.runId}  ${s.status}  stage=${stage}  ${done}/${total ?? '?'} done, ${failed} failed${s.reason ? `\n  reason: ${s.reason}` : ''}`;
 }
 
 async function signalRun<Args extends unknown[]>(runId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
@@ -30,13 +31,40 @@ async function signalRun<Args extends unknown[]>(runId: string, signal: SignalDe
 /** A whole-number argument; a signal handler refuses anything below 1 and logs it. */
 const count = (name: string, description: string) => new Command().createArgument(name, description).argParser((v) => Number.parseInt(v, 10));
 
-async function waitAndSave(runId: string, out: string | undefined, json: boolean): Promise<number> {
+/** Exit code of a wait stopped with Ctrl-C (128 + SIGINT), the run left running. */
+const STOPPED_WAITING = 130;
+
+interface WaitOptions {
+  out?: string;
+  json?: boolean;
+  /** Seconds between progress lines when stdout is not a terminal. */
+  progressEvery: number;
+}
+
+const progressEveryOption = () =>
+  new Option('--progress-every <seconds>', 'when stdout is not a terminal, print a progress line this often')
+    .default(10)
+    .argParser((v) => {
+      const n = Number(v);
+      if (!(n > 0)) throw new InvalidArgumentError('a number of seconds above 0');
+      return n;
+    });
+
+async function waitAndSave(runId: string, { out, json = false, progressEvery }: WaitOptions): Promise<number> {
   const client = await connectClient(cfg());
   const handle = await waitForRun(client, runId);
+  // Ctrl-C stops the waiting, not the run: cancelling is a decision of its own.
+  const interrupted = new AbortController();
+  const interrupt = () => interrupted.abort();
+  process.once('SIGINT', interrupt);
   try {
-    await handle.result();
-  } catch {
-    // The state below says how it ended.
+    await followRun(handle, { mode: displayMode(process.stdout, json), everyMs: progressEvery * 1000, signal: interrupted.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  if (interrupted.signal.aborted) {
+    console.error(`\nstopped waiting; ${runId} goes on. To cancel it: npx drover cancel ${runId}`);
+    return STOPPED_WAITING;
   }
   const state = await runState(handle);
   const saved = out ? await saveOutputs(createAwsClients(cfg()).s3, cfg(), runId, out) : undefined;
@@ -58,13 +86,14 @@ program
   .option('--wait', 'wait for the run to finish')
   .option('--out <dir>', 'with --wait, save the report and the emails here')
   .option('--json', 'print one JSON object as the last line')
-  .action(async (file: string, opts: { notify?: string; key?: string; wait?: boolean; out?: string; json?: boolean }) => {
+  .addOption(progressEveryOption())
+  .action(async (file: string, opts: { notify?: string; key?: string; wait?: boolean } & WaitOptions) => {
     const { s3 } = createAwsClients(cfg());
     const { runId, key } = await uploadWorkbook(s3, cfg().aws.bucket, file, opts);
     const client = await connectClient(cfg());
     await waitForRun(client, runId);
     if (!opts.json || !opts.wait) emit(Boolean(opts.json), `started ${runId} for s3://${cfg().aws.bucket}/${key}`, { runId });
-    if (opts.wait) process.exitCode = await waitAndSave(runId, opts.out, Boolean(opts.json));
+    if (opts.wait) process.exitCode = await waitAndSave(runId, opts);
   });
 
 program
@@ -84,8 +113,9 @@ program
   .argument('<run>', 'run id')
   .option('--out <dir>', 'save the report and the emails here', 'out')
   .option('--json', 'print one JSON object as the last line')
-  .action(async (runId: string, opts: { out: string; json?: boolean }) => {
-    process.exitCode = await waitAndSave(runId, opts.out, Boolean(opts.json));
+  .addOption(progressEveryOption())
+  .action(async (runId: string, opts: WaitOptions) => {
+    process.exitCode = await waitAndSave(runId, opts);
   });
 
 program

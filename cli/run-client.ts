@@ -37,7 +37,7 @@ export function rootMessage(err: unknown): string {
 export async function runState(handle: WorkflowHandle): Promise<RunState> {
   const description = await handle.describe();
   const status = toRunStatus(description.status.name);
-  let progress: RunState['progress'] = { total: 0, done: 0, failed: 0, stage: 'starting' };
+  let progress: RunState['progress'] = { total: null, done: 0, failed: 0, stage: 'starting' };
   try {
     const p = await handle.query(progressQuery);
     progress = { total: p.total, done: p.done, failed: p.failed, stage: p.stage };

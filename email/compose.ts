@@ -35,8 +35,8 @@ export interface ReportEmailOptions {
 export type RunOutcome = 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
 
 export interface NoticeProgress {
-  /** Customers accepted for checking. */
-  total: number;
+  /** Customers accepted for checking; null while the sheet was still being read. */
+  total: number | null;
   /** Customers checked so far, failed ones included. */
   done: number;
   /** Customers whose lookup failed. */
@@ -144,7 +144,7 @@ export async function composeNoticeEmail(options: NoticeEmailOptions): Promise<B
 
   const headline = `The credit check of ${inputFile} ${words}.`;
   const howFar = progress
-    ? `It stopped in the ${progress.stage} stage, with ${formatCount(progress.done)} of ${formatCount(progress.total)} customers checked` +
+    ? `It stopped in the ${progress.stage} stage, with ${formatCount(progress.done)} of ${progress.total === null ? 'a sheet not yet fully read' : formatCount(progress.total)} customers checked` +
       ` (${formatCount(progress.failed)} failed).`
     : 'No progress was recorded.';
   const text = [headline, '', `Reason: ${reason}`, '', howFar, '', `Run: ${runId}`, `The run in Temporal: ${uiLink}`, ''].join('\n');

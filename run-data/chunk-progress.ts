@@ -4,9 +4,9 @@ import { itemKey } from './item-codec.js';
 /**
  * A count of the results the children of a chunk have written, kept under seq -2 of the
  * chunk's results partition (below the result pages, beside the chunk's end at -1). The
- * children add to it after each batch of result pages; the activity watching the chunk's
- * job reads it to know the job is about to end, and asks Batch then rather than at its next
- * backed-off poll.
+ * children add to it after each batch of result pages. The activity watching the chunk's
+ * job reads it to know the job is about to end (and asks Batch then rather than at its next
+ * backed-off poll), and passes it on to the run, whose `progress` follows it while the job runs.
  *
  * A hint, not a total: an add lost with a crashed child leaves it short, an add the SDK
  * retried after it was applied leaves it long. The totals are counted from the result
@@ -14,19 +14,27 @@ import { itemKey } from './item-codec.js';
  */
 const PROGRESS_SEQ = -2;
 
-export async function addChunkProgress(ddb: DynamoDBClient, table: string, chunk: number, results: number): Promise<void> {
+export interface ChunkProgress {
+  /** Results written, ERROR included. */
+  written: number;
+  /** Of those, results that are ERROR. */
+  errors: number;
+}
+
+export async function addChunkProgress(ddb: DynamoDBClient, table: string, chunk: number, add: ChunkProgress): Promise<void> {
   await ddb.send(
     new UpdateItemCommand({
       TableName: table,
       Key: itemKey(chunk, PROGRESS_SEQ),
-      UpdateExpression: 'ADD written :n',
-      ExpressionAttributeValues: { ':n': { N: String(results) } },
+      UpdateExpression: 'ADD written :n, #errors :e',
+      ExpressionAttributeNames: { '#errors': 'errors' },
+      ExpressionAttributeValues: { ':n': { N: String(add.written) }, ':e': { N: String(add.errors) } },
     }),
   );
 }
 
-/** Results the chunk's children say they wrote; 0 before the first add. */
-export async function readChunkProgress(ddb: DynamoDBClient, table: string, chunk: number): Promise<number> {
+/** What the chunk's children say they wrote; zeros before the first add. */
+export async function readChunkProgress(ddb: DynamoDBClient, table: string, chunk: number): Promise<ChunkProgress> {
   const out = await ddb.send(new GetItemCommand({ TableName: table, Key: itemKey(chunk, PROGRESS_SEQ), ConsistentRead: true }));
-  return Number(out.Item?.written?.N ?? 0);
+  return { written: Number(out.Item?.written?.N ?? 0), errors: Number(out.Item?.errors?.N ?? 0) };
 }

@@ -131,7 +131,9 @@ function follower(ddb: DynamoDBClient, table: string, options: FollowOptions, st
     progress(chunk) {
       let count = reading.get(chunk);
       if (!count) {
-        count = readChunkProgress(ddb, table, chunk).finally(() => reading.delete(chunk));
+        count = readChunkProgress(ddb, table, chunk)
+          .then((p) => p.written)
+          .finally(() => reading.delete(chunk));
         reading.set(chunk, count);
       }
       return count;

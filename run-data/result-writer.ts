@@ -58,9 +58,10 @@ export function createResultWriter({ ddb, table, chunk, slice, inFlight = 4, lin
     return pool.add(async () => {
       await writeBatch(ddb, table, batch);
       const n = batch.reduce((sum, item) => sum + Number(item.n!.N), 0);
+      const errors = batch.reduce((sum, item) => sum + Number(item.errors?.N ?? 0), 0);
       written += n;
-      // Only a hint to the job's watcher (chunk-progress.ts): without it the job's end is seen at the next poll.
-      await addChunkProgress(ddb, table, chunk, n).catch(() => undefined);
+      // Only a hint to the job's watcher and the run's progress (chunk-progress.ts): the totals come from the pages.
+      await addChunkProgress(ddb, table, chunk, { written: n, errors }).catch(() => undefined);
     });
   }
 

@@ -14,6 +14,7 @@ import type { Activities } from '../activities/index.js';
 import type { BuildReportResult } from '../activities/build-report.js';
 import type { ChunkRef, IngestResult, SourceControl } from '../activities/types.js';
 import {
+  chunkProgressSignal,
   chunkReadySignal,
   InputFileAttribute,
   pauseSignal,
@@ -32,6 +33,7 @@ import {
   type SourceState,
   type Stage,
 } from './definitions.js';
+import { ChunkTally } from './chunk-tally.js';
 import { Compensations } from './compensations.js';
 
 // Quick calls against S3, DynamoDB and SES: transient faults retry, a bad request does not.
@@ -89,7 +91,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
   const { resources, maxArrayJobs, heartbeatSeconds, overlapStages = true } = await quick.planRun({ runId, bucket: input.bucket });
   const batch = batchActivities(heartbeatSeconds);
   const progress: Progress = {
-    total: 0,
+    total: null,
     done: 0,
     failed: 0,
     stage: 'starting',
@@ -157,9 +159,20 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
       if (feed.chunks.some((c) => c.index === chunk.index)) return; // a retried ingest tells again
       feed.chunks.push(chunk);
       progress.chunks.total = feed.chunks.length;
-      progress.total = feed.chunks.reduce((n, c) => n + c.count, 0);
     };
     setHandler(chunkReadySignal, addChunk);
+    const tally = new ChunkTally();
+    const count = () => {
+      progress.done = tally.done;
+      progress.failed = tally.failed;
+    };
+    setHandler(chunkProgressSignal, (update) => {
+      if (update.source) progress.source = update.source;
+      const chunk = feed.chunks.find((c) => c.index === update.chunk);
+      if (!chunk) return;
+      tally.running(chunk.index, chunk.count, update.written, update.errors);
+      count();
+    });
     let scraping = true;
     const limits = followSourceControl(
       resources.table,
@@ -192,6 +205,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
           if (progress.stage === 'ingest') enter('scrape');
           stageSeconds.ingest = (Date.now() - ingestStarted) / 1000;
           for (const chunk of ingest.chunks) addChunk(chunk);
+          progress.total = ingest.total;
           feed.complete = true;
           upsertSearchAttributes([{ key: RecordCountAttribute, value: ingest.total }]);
           // Written as the jobs run, a range at a time in input order: little is left when the last job ends.
@@ -203,8 +217,8 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
         await fanOut(feed, async (chunk) => {
           if (progress.stage === 'ingest') enter('scrape');
           const result = await batch.runArrayJob({ resources, chunk });
-          progress.done += result.done;
-          progress.failed += result.failed;
+          tally.ended(chunk.index, result.done, result.failed);
+          count();
         }, progress, overlapStages);
       } catch (err) {
         // The scope is cancelled: compensate only once ingest and the report have stopped writing.

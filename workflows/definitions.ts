@@ -51,8 +51,11 @@ export interface MaxInFlight {
 }
 
 export interface Progress {
-  total: number;
+  /** Customers to check: null until ingest has read the whole sheet, so it never jumps. */
+  total: number | null;
+  /** Customers with a result, ERROR included: follows the children's writes, at most CHUNK_PROGRESS_EVERY_MS behind. */
   done: number;
+  /** Customers whose result is ERROR (and, once a chunk has ended, those it left without one). */
   failed: number;
   stage: Stage;
   paused: boolean;
@@ -80,8 +83,28 @@ export const resumeSignal = defineSignal('resume');
 export const setMaxInFlightSignal = defineSignal<[number | MaxInFlight]>('setMaxInFlight');
 /** Requests to the source at once over all children of the run. */
 export const setSourceLimitSignal = defineSignal<[number]>('setSourceLimit');
-/** Sent by the array-job activities as they poll: the budget's state for `progress`. */
+/**
+ * Sent by the array-job activities as they poll, before this one existed: the budget's state
+ * for `progress`. Still handled, so the histories of those runs replay.
+ */
 export const sourceStateSignal = defineSignal<[SourceState]>('sourceState');
+
+/** What a running chunk's children have written so far, and the source budget's state. */
+export interface ChunkProgressUpdate {
+  chunk: number;
+  /** Results written, ERROR included (a hint: may briefly run past the chunk's size after a retried write). */
+  written: number;
+  errors: number;
+  /** Absent until a child has used the budget. */
+  source?: SourceState;
+}
+
+/**
+ * Sent by each running chunk's activity at most every CHUNK_PROGRESS_EVERY_MS, and only when
+ * something changed: the history grows with the chunks and the run's length, never with its records.
+ */
+export const chunkProgressSignal = defineSignal<[ChunkProgressUpdate]>('chunkProgress');
+export const CHUNK_PROGRESS_EVERY_MS = 5000;
 /**
  * Sent by ingest as each chunk is stored, so the chunk's array job starts while the rest of
  * the sheet is read. Best effort: ingest's result lists every chunk again.

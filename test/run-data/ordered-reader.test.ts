@@ -86,7 +86,7 @@ describe('readInOrder', () => {
     const table = await db.table('ordered-progress');
     const chunk = { index: 0, firstSeq: 0, count: 100 };
     await writeBatch(db.ddb, table, [recordPageItem(0, seqs(0, 100).map(record)), page(0, 50)]);
-    await addChunkProgress(db.ddb, table, 0, 50);
+    await addChunkProgress(db.ddb, table, 0, { written: 50, errors: 0 });
 
     const waits: number[] = [];
     const wait = async (ms: number) => {
@@ -95,7 +95,7 @@ describe('readInOrder', () => {
       // slice's page lands during the second wait, its count during the third: a reader that looks
       // at the count takes the page after the third wait, not the second. No chunk end is put.
       if (waits.length === 2) await writeBatch(db.ddb, table, [page(50, 50)]);
-      if (waits.length === 3) await addChunkProgress(db.ddb, table, 0, 50);
+      if (waits.length === 3) await addChunkProgress(db.ddb, table, 0, { written: 50, errors: 0 });
     };
     const read = [];
     for await (const p of readInOrder(db.ddb, table, [chunk], { rangeSize: 100, ahead: 0, follow: { wait, maxWaitMs: 150 } })) read.push(p);

@@ -56,8 +56,8 @@ describe('createResultWriter', () => {
     const errors = records.filter((r) => r.seq % 7 === 3).length;
     expect(errors).toBe(36);
     expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
-    // The hint for the job's watcher counts what was written.
-    expect(await readChunkProgress(db.ddb, table, 3)).toBe(250);
+    // The hint for the job's watcher and the run's progress counts what was written, and the errors among it.
+    expect(await readChunkProgress(db.ddb, table, 3)).toEqual({ written: 250, errors });
     // The chunk's end, beside its result pages, is no result.
     await putChunkEnd(db.ddb, table, 3, { status: 'SUCCEEDED', createdAt: 10, stoppedAt: 20 });
     expect(await resultTotals(db.ddb, table, 3)).toEqual({ done: 250, errors });
@@ -95,7 +95,7 @@ describe('createResultWriter', () => {
     const items = await chunkItems(table, 1);
     expect(items.map((item) => Number(item.seq!.N))).toEqual([500, 600, 700]);
     // Both attempts added what they wrote: the count reaches the slice when the slice is done.
-    expect(await readChunkProgress(db.ddb, table, 1)).toBe(230);
+    expect(await readChunkProgress(db.ddb, table, 1)).toEqual({ written: 230, errors: slice.filter((s) => s % 7 === 3).length });
     const read = items.flatMap(decodeResultPage);
     expect(read.map((r) => r.seq)).toEqual(slice);
     expect(read.map((r) => r.result.attempts)).toEqual(slice.map((seq) => (seq < 600 ? 1 : 2)));
