@@ -1,6 +1,11 @@
 /**
- * The emulator's outbox. SES on AWS delivers mail; moto keeps it, and shows it at
- * `/moto-api/data.json`, so the CLI can save what a run sent as `.eml` files.
+ * The emulator's outbox. SES on AWS delivers mail; moto keeps it, and the embedded stack's moto
+ * (stack/moto-server.py) answers `GET /_drover/outbox?contains=<text>` with the kept messages
+ * whose raw MIME contains the text, so the CLI can save what a run sent as `.eml` files.
+ *
+ * Not moto's `/moto-api/data.json`: that serialises every model of every service, S3 objects
+ * included, so it grows with all the emulator holds, and after a large (multipart) upload it
+ * fails with HTTP 500. The route reads SES's sent messages alone.
  */
 export interface SentEmail {
   id: string;
@@ -9,14 +14,28 @@ export interface SentEmail {
   raw: string;
 }
 
-export async function fetchSentEmails(endpoint: string): Promise<SentEmail[]> {
-  const res = await fetch(`${endpoint}/moto-api/data.json`);
+export const OUTBOX_PATH = '/_drover/outbox';
+
+/** The kept messages whose raw MIME contains `contains` (every message without it), oldest first. */
+export async function fetchSentEmails(endpoint: string, contains?: string): Promise<SentEmail[]> {
+  const url = new URL(OUTBOX_PATH, endpoint);
+  if (contains !== undefined) url.searchParams.set('contains', contains);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  } catch (cause) {
+    throw new Error(`the emulator's outbox at ${url.origin} did not answer: ${(cause as Error).message}`, { cause });
+  }
+  if (res.status === 404) {
+    await res.arrayBuffer();
+    throw new Error(`the emulator at ${url.origin} has no outbox (${OUTBOX_PATH}): it is not the embedded stack's moto (stack/moto-server.py)`);
+  }
   if (!res.ok) throw new Error(`the emulator's outbox answered HTTP ${res.status}`);
-  const data = (await res.json()) as { ses?: { RawMessage?: { id: string; source: string; destinations: string[]; raw_data: string }[] } };
-  return (data.ses?.RawMessage ?? []).map((m) => ({ id: m.id, source: m.source, destinations: m.destinations, raw: m.raw_data }));
+  const { messages } = (await res.json()) as { messages: SentEmail[] };
+  return messages;
 }
 
 /** The emails of one run: every message names its run id in the subject and body. */
 export async function emailsOfRun(endpoint: string, runId: string): Promise<SentEmail[]> {
-  return (await fetchSentEmails(endpoint)).filter((m) => m.raw.includes(runId));
+  return fetchSentEmails(endpoint, runId);
 }

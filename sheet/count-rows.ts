@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 
 export interface CountRowOptions {
-  /** Stop reading once the count exceeds this; the result is then `stopAfter + 1`. */
-  stopAfter: number;
+  /** Stop reading once the count exceeds this; the result is then `stopAfter + 1`. Default: count every row. */
+  stopAfter?: number;
   /** Throw a RangeError when the XML turns out longer than this many bytes. */
   maxBytes: number;
 }
@@ -30,7 +30,7 @@ export async function countRowTags(xml: Readable, options: CountRowOptions): Pro
         // A match that ends inside the tail was counted with the previous chunk.
         if (match.index + match[0].length > tail.length) count++;
       }
-      if (count > options.stopAfter) return options.stopAfter + 1;
+      if (options.stopAfter !== undefined && count > options.stopAfter) return options.stopAfter + 1;
       tail = text.slice(-TAIL_CHARS);
     }
     return count;

@@ -1,6 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { SheetError } from './sheet-error.js';
-import { formatBytes, HEADER_SEARCH_ROWS, type SheetLimits } from './sheet-limits.js';
+import { formatBytes, type SheetLimits } from './sheet-limits.js';
 import { describeContent } from './sniff-content.js';
 import { chooseCustomerSheet, parseWorkbookParts, type WorkbookParts } from './workbook-parts.js';
 import { readAt, readZipDirectory, ZipFormatError, type ZipEntry } from './zip-directory.js';
@@ -89,7 +89,7 @@ export async function inspectWorkbook(path: string, limits: SheetLimits): Promis
     const sharedStringsEntry = find(parts.sharedStringsPath);
     const sharedStrings = sharedStringsEntry && (await located(sharedStringsEntry));
 
-    const rows = await countRows(path, sheet, chosen.name, limits);
+    const rows = await countRows(path, sheet, chosen.name);
     return {
       bytes,
       rows,
@@ -217,18 +217,22 @@ async function readText(file: FileHandle, entry: LocatedEntry): Promise<string> 
   }
 }
 
-/** Counts the sheet's rows by scanning its inflated XML, keeping nothing; stops once over the limit. */
-async function countRows(path: string, sheet: LocatedEntry, sheetName: string, limits: SheetLimits): Promise<number> {
+/**
+ * Counts the sheet's rows by scanning its inflated XML, keeping nothing. Every row is counted,
+ * past the limit too, so a refusal can say how many there are: the scan is bounded by the
+ * sheet's declared size, which the zip-bomb checks have bounded already. Where the header is,
+ * and so how many of the rows are customers, is found by the caller (validateWorkbookFile,
+ * readCustomerSheet), which refuses too many.
+ */
+async function countRows(path: string, sheet: LocatedEntry, sheetName: string): Promise<number> {
   let rows: number;
   try {
-    rows = await countRowTags(entryChunks(path, sheet), { stopAfter: limits.maxRows + HEADER_SEARCH_ROWS, maxBytes: sheet.uncompressedSize });
+    rows = await countRowTags(entryChunks(path, sheet), { maxBytes: sheet.uncompressedSize });
   } catch (cause) {
     if (cause instanceof RangeError) throw sizeLie(sheet, cause);
     throw damaged(`the sheet "${sheetName}" cannot be unpacked (${(cause as Error).message})`, cause);
   }
   if (rows === 0) throw emptySheet(sheetName);
-  // Where the header is is not known yet; past this, whatever it is, too many customers follow it.
-  if (rows > limits.maxRows + HEADER_SEARCH_ROWS) throw tooManyRows(sheetName, limits.maxRows);
   return rows;
 }
 
@@ -236,11 +240,16 @@ export function emptySheet(sheetName: string): SheetError {
   return new SheetError('SHEET_EMPTY', `The sheet "${sheetName}" is empty: it has no rows. Put the customers on it, under a header row.`);
 }
 
-export function tooManyRows(sheetName: string, maxRows: number): SheetError {
+/**
+ * The sheet has more customer rows than `maxRows` (SHEET_MAX_ROWS): `rows` below its header
+ * when they were counted, or, found while streaming, at least one more than the limit.
+ */
+export function tooManyRows(sheetName: string, maxRows: number, rows?: number): SheetError {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const found = rows === undefined ? `more than ${count(maxRows)} rows below its header, the limit` : `${count(rows)} rows below its header, over the limit of ${count(maxRows)}`;
   return new SheetError(
     'SHEET_TOO_MANY_ROWS',
-    `The sheet "${sheetName}" has more than ${maxRows.toLocaleString('en-US')} rows below its header, the limit on the row count (maxRows). ` +
-      'Split the customers over several workbooks.',
+    `The sheet "${sheetName}" has ${found} (SHEET_MAX_ROWS). Split the customers over several workbooks.`,
   );
 }
 

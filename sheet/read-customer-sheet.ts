@@ -3,7 +3,7 @@ import { cellText } from './cell-text.js';
 import { characterCount, cleanseRow } from './cleanse-row.js';
 import { streamSheetRows } from './exceljs-rows.js';
 import { collapseSpace, CUSTOMER_COLUMNS, matchHeader, type HeaderLayout } from './header.js';
-import { emptySheet, inspectWorkbook, tooManyRows } from './inspect-workbook.js';
+import { emptySheet, inspectWorkbook, tooManyRows, type WorkbookPlan } from './inspect-workbook.js';
 import { SheetError } from './sheet-error.js';
 import { SeenIds } from './seen-ids.js';
 import { HEADER_SEARCH_ROWS, resolveSheetLimits, type SheetLimits } from './sheet-limits.js';
@@ -40,7 +40,23 @@ export { HEADER_SEARCH_ROWS };
  */
 export async function* readCustomerSheet(path: string, limits?: Partial<SheetLimits>): AsyncGenerator<SheetItem> {
   const resolved = resolveSheetLimits(limits);
-  const plan = await inspectWorkbook(path, resolved);
+  yield* readPlannedSheet(path, await inspectWorkbook(path, resolved), resolved);
+}
+
+/**
+ * Refuses a sheet with more than `limits.maxRows` rows below its header (SHEET_TOO_MANY_ROWS,
+ * naming how many), reading no further than the header. The plan counted every row, those
+ * above the header and the header too, so only a count past the limit needs the header found.
+ */
+export async function refuseTooManyRows(path: string, plan: WorkbookPlan, limits: SheetLimits): Promise<void> {
+  if (plan.rows <= limits.maxRows) return;
+  // The first item is the header, once the rows below it are known to be few enough.
+  for await (const item of readPlannedSheet(path, plan, limits)) {
+    if (item.kind === 'header') return;
+  }
+}
+
+async function* readPlannedSheet(path: string, plan: WorkbookPlan, resolved: SheetLimits): AsyncGenerator<SheetItem> {
   let layout: HeaderLayout | undefined;
   let firstContent: { row: number; texts: string[] } | undefined;
   let rowsSeen = 0;
@@ -61,7 +77,7 @@ export async function* readCustomerSheet(path: string, limits?: Partial<SheetLim
       layout = matchHeader(texts);
       if (layout === undefined) continue;
       // The rows counted before streaming, less those down to the header: refused before any item.
-      if (plan.rows - rowsSeen > resolved.maxRows) throw tooManyRows(plan.sheetName, resolved.maxRows);
+      if (plan.rows - rowsSeen > resolved.maxRows) throw tooManyRows(plan.sheetName, resolved.maxRows, plan.rows - rowsSeen);
       yield {
         kind: 'header',
         sheetName: plan.sheetName,

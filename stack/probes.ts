@@ -32,6 +32,25 @@ export function httpProbe(url: string): Probe {
   };
 }
 
+/**
+ * moto through stack/moto-server.py: ready once its outbox route answers 200 with JSON, which
+ * plain `moto_server` (answering 404 there) never does.
+ */
+export function outboxProbe(endpoint: string): Probe {
+  return async () => {
+    try {
+      const res = await fetch(`${endpoint}/_drover/outbox?contains=drover-probe`, { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) {
+        await res.arrayBuffer();
+        return false;
+      }
+      return Array.isArray(((await res.json()) as { messages?: unknown }).messages);
+    } catch {
+      return false;
+    }
+  };
+}
+
 export class NotReadyError extends Error {
   override readonly name = 'NotReadyError';
   readonly code = 'STACK_NOT_READY';

@@ -5,11 +5,11 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { stackFilePath, type StackFile } from '../config/stack-file.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
 import { portOrFree } from './free-port.js';
-import { httpProbe, tcpProbe } from './probes.js';
+import { httpProbe, outboxProbe, tcpProbe } from './probes.js';
 import { provision } from './provision.js';
 import { ensureSweeperSchedule } from './sweeper-schedule.js';
 import { Service, type ServiceSpec } from './service.js';
-import { venvBin } from './venv.js';
+import { motoServerScript, venvBin } from './venv.js';
 import { dynamodbService } from './dynamodb-service.js';
 import { workerNodeFlags } from '../workers/worker-command.js';
 
@@ -106,12 +106,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const specs: ServiceSpec[] = [
     ...(options.temporal ? [] : [temporal]),
     {
+      // moto's own server, plus the outbox route the CLI reads emails from (stack/moto-server.py).
       name: 'moto',
-      command: venvBin(options.root, 'moto_server'),
-      args: ['-H', '127.0.0.1', '-p', String(motoPort)],
+      command: venvBin(options.root, 'python'),
+      args: [motoServerScript(options.root), '-H', '127.0.0.1', '-p', String(motoPort)],
       env: baseEnv,
       cwd: options.root,
-      probe: httpProbe(`${file.aws.endpoint}/moto-api/`),
+      probe: outboxProbe(file.aws.endpoint),
     },
     dynamodbService(options.root, dynamodbPort, baseEnv),
     node('batch', 'batch/main.js', ['--port', String(batchPort), '--vcpus', String(config.stack.batchVcpus), '--work-dir', options.root, '--job-queue', config.batch.jobQueue], {

@@ -9,3 +9,8 @@ export function venvBin(root: string, tool: string): string {
   }
   return path;
 }
+
+/** drover's moto launcher: moto's own server with the outbox route (run by the venv's python). */
+export function motoServerScript(root: string): string {
+  return join(root, 'stack', 'moto-server.py');
+}

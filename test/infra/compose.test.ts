@@ -9,6 +9,9 @@ interface ComposeService {
   image?: string;
   build?: unknown;
   command?: string[];
+  entrypoint?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   network_mode?: string;
@@ -38,6 +41,16 @@ describe('docker-compose.yml', () => {
     expect(JSON.parse(cmd ?? 'null')).toEqual(workerCommand());
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.worker).toBe(`node scripts/ensure.mjs && ${workerCommand().join(' ')}`);
+  });
+
+  it('runs moto through the launcher the embedded stack uses, so the outbox route is there', () => {
+    const moto = services.moto!;
+    expect(moto.image).toBe('motoserver/moto:5.2.5');
+    expect(readFileSync('requirements.txt', 'utf8')).toMatch(/^moto\[server\]==5\.2\.5$/m);
+    const script = moto.entrypoint?.[1];
+    expect(moto.entrypoint).toEqual(['python', script, '-H', '0.0.0.0', '-p', '5000']);
+    expect(moto.volumes).toContain(`./stack/moto-server.py:${script}:ro`);
+    expect(moto.healthcheck!.test.join(' ')).toContain('/_drover/outbox');
   });
 
   it('registers the search attributes the workflow sets', () => {

@@ -215,8 +215,7 @@ describe('workbooks without a usable customer sheet', () => {
       sheet.addRow(['Customer ID', 'Name', 'Parcel ID']);
       for (let i = 1; i <= 5; i++) sheet.addRow([`C-${i}`, `N${i}`, i]);
     });
-    const message =
-      'The sheet "Customers" has more than 4 rows below its header, the limit on the row count (maxRows). Split the customers over several workbooks.';
+    const message = 'The sheet "Customers" has 5 rows below its header, over the limit of 4 (SHEET_MAX_ROWS). Split the customers over several workbooks.';
     const { items, error } = await readUntilError(path, { maxRows: 4 });
     expect((await sheetError(error, 'SHEET_TOO_MANY_ROWS')).message).toBe(message);
     expect(items).toEqual([]);
@@ -226,18 +225,31 @@ describe('workbooks without a usable customer sheet', () => {
     expect(read.items.filter((item) => item.kind === 'record')).toHaveLength(5);
   });
 
-  it('too many rows for any header position, counted without parsing before the sheet is read', async () => {
+  it('too many rows, refused by validation, which counts them all and names the number and the setting', async () => {
     const path = await writeWorkbook(dir.path('rows-many.xlsx'), (wb) => {
       const sheet = wb.addWorksheet('Customers');
+      sheet.addRow(['Customers, exported today']);
       sheet.addRow(['Customer ID', 'Name', 'Parcel ID']);
       for (let i = 1; i <= 15; i++) sheet.addRow([`C-${i}`, `N${i}`, i]);
     });
-    // 16 rows: more than 5 below a header that can be as low as row 10.
-    const message =
-      'The sheet "Customers" has more than 5 rows below its header, the limit on the row count (maxRows). Split the customers over several workbooks.';
+    // 17 rows: the title and the header, then 15 customers.
+    const message = 'The sheet "Customers" has 15 rows below its header, over the limit of 5 (SHEET_MAX_ROWS). Split the customers over several workbooks.';
     expect((await sheetError(validateWorkbookFile(path, { maxRows: 5 }), 'SHEET_TOO_MANY_ROWS')).message).toBe(message);
-    expect(await validateWorkbookFile(path, { maxRows: 6 })).toEqual({ bytes: expect.any(Number), rows: 16, sheetName: 'Customers' });
-    expect((await sheetError((await readUntilError(path, { maxRows: 6 })).error, 'SHEET_TOO_MANY_ROWS')).message).toMatch(/more than 6 rows below its header/);
+    // Past the limit by the header and title rows alone: not too many.
+    expect(await validateWorkbookFile(path, { maxRows: 15 })).toEqual({ bytes: expect.any(Number), rows: 17, sheetName: 'Customers' });
+    expect((await sheetError(validateWorkbookFile(path, { maxRows: 14 }), 'SHEET_TOO_MANY_ROWS')).message).toMatch(/ has 15 rows below its header, over the limit of 14 /);
+    expect((await sheetError((await readUntilError(path, { maxRows: 14 })).error, 'SHEET_TOO_MANY_ROWS')).message).toMatch(/ has 15 rows below its header, over the limit of 14 /);
+  });
+
+  it('counts the rows of a sheet far past the limit, to say how many', async () => {
+    const path = await writeWorkbook(dir.path('rows-far.xlsx'), (wb) => {
+      const sheet = wb.addWorksheet('Customers');
+      sheet.addRow(['Customer ID', 'Name', 'Parcel ID']);
+      for (let i = 1; i <= 2_500; i++) sheet.addRow([`C-${i}`, `N${i}`, i]);
+    });
+    expect((await sheetError(validateWorkbookFile(path, { maxRows: 1_000 }), 'SHEET_TOO_MANY_ROWS')).message).toBe(
+      'The sheet "Customers" has 2,500 rows below its header, over the limit of 1,000 (SHEET_MAX_ROWS). Split the customers over several workbooks.',
+    );
   });
 
   it('sheet XML that exceljs cannot parse', async () => {

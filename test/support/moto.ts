@@ -1,8 +1,8 @@
 /** A moto server of the test's own on a free port, and run tables in it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRunTable } from '../../run-data/run-table.js';
+import { motoServerScript, venvBin } from '../../stack/venv.js';
 
 export interface Moto {
   endpoint: string;
@@ -19,7 +19,8 @@ export function dynamoClient(endpoint: string): DynamoDBClient {
 }
 
 export async function startMoto(): Promise<Moto> {
-  const proc: ChildProcess = spawn(join(process.cwd(), '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The embedded stack's moto: moto_server's app with the outbox route cli/mailbox.ts reads.
+  const proc: ChildProcess = spawn(venvBin(process.cwd(), 'python'), [motoServerScript(process.cwd()), '-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer): void => {
@@ -30,7 +31,7 @@ export async function startMoto(): Promise<Moto> {
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
     proc.on('error', reject);
-    proc.on('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${seen}`)));
+    proc.on('exit', (code) => reject(new Error(`moto exited with ${code}: ${seen}`)));
   });
   return emulatorHandle(endpoint, proc);
 }
