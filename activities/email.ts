@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { composeNoticeEmail, composeReportEmail } from '../email/compose.js';
+import { EmailError } from '../email/errors.js';
 import { sendRawEmail } from '../email/send.js';
+import { describeCancelRequest, findCancelRequest } from './cancel-request.js';
 import type { ActivityDeps } from './deps.js';
+import { failPermanently } from './failures.js';
 import { downloadToFile, withTempDir } from './s3-files.js';
 import type { ReportTotalsSummary } from './types.js';
 
@@ -21,6 +25,7 @@ export interface EmailNoticeInput {
   to: string;
   inputKey: string;
   outcome: 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
+  /** What happened, never empty. For CANCELLED the notice adds who asked for it, and why, when the run's history says. */
   reason: string;
   progress: { total: number | null; done: number; failed: number; stage: string };
 }
@@ -32,6 +37,20 @@ export function runUiLink(uiUrl: string, namespace: string, runId: string): stri
 /** SES refusals that no retry can fix: the sender is not a verified identity, or the message is refused as such. */
 const PERMANENT_SES_ERRORS = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException']);
 
+/**
+ * An email that cannot be composed (a missing or malformed field) is a bug in what the workflow
+ * passed, not a fault: no retry mends it, so it fails at once, typed by its code (ERR_EMAIL_OPTIONS).
+ */
+const isOptionsError = (err: unknown): err is EmailError => err instanceof EmailError && err.code === 'ERR_EMAIL_OPTIONS';
+
+async function compose(build: () => Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await build();
+  } catch (err) {
+    failPermanently(err, isOptionsError);
+  }
+}
+
 async function send(ses: ActivityDeps['aws']['ses'], raw: Buffer, from: string, to: string): Promise<{ messageId: string }> {
   try {
     return { messageId: await sendRawEmail(ses, raw, { from, to }) };
@@ -40,28 +59,42 @@ async function send(ses: ActivityDeps['aws']['ses'], raw: Buffer, from: string, 
     if (cause?.name && PERMANENT_SES_ERRORS.has(cause.name)) {
       throw ApplicationFailure.create({ message: (err as Error).message, type: 'MailRefused', nonRetryable: true, cause: err as Error });
     }
-    throw err;
+    failPermanently(err, isOptionsError);
   }
 }
 
-export function emailActivities({ aws, config, tmpDir }: ActivityDeps) {
+export function emailActivities({ aws, config, tmpDir, temporal }: ActivityDeps) {
   const uiLink = (runId: string) => runUiLink(config.temporal.uiUrl, config.temporal.namespace, runId);
+  /** Best effort: without it (no client, or the history cannot be read) the notice still goes out. */
+  const whoCancelled = async (runId: string): Promise<string> => {
+    if (!temporal) return '';
+    const execution = Context.current().info.workflowExecution;
+    try {
+      return describeCancelRequest(await findCancelRequest(temporal, runId, execution?.workflowId === runId ? execution.runId : undefined));
+    } catch (err) {
+      Context.current().log.warn('could not read who cancelled the run', { runId, error: String(err) });
+      return '';
+    }
+  };
+
   return {
     async emailReport(input: EmailReportInput): Promise<{ messageId: string }> {
       const filename = input.reportKey.slice(input.reportKey.lastIndexOf('/') + 1);
       const report = { Bucket: config.aws.bucket, Key: input.reportKey };
       const sizeBytes = (await aws.s3.send(new HeadObjectCommand(report))).ContentLength ?? 0;
       // SES takes 10 MB a message; past the limit the email links the report, and the worker never holds it.
-      const compose = (delivery: Pick<Parameters<typeof composeReportEmail>[0], 'attachment' | 'link'>) =>
-        composeReportEmail({
-          from: config.aws.mailFrom,
-          to: input.to,
-          runId: input.runId,
-          inputFile: input.inputKey,
-          totals: input.totals,
-          uiLink: uiLink(input.runId),
-          ...delivery,
-        });
+      const composeWith = (delivery: Pick<Parameters<typeof composeReportEmail>[0], 'attachment' | 'link'>) =>
+        compose(() =>
+          composeReportEmail({
+            from: config.aws.mailFrom,
+            to: input.to,
+            runId: input.runId,
+            inputFile: input.inputKey,
+            totals: input.totals,
+            uiLink: uiLink(input.runId),
+            ...delivery,
+          }),
+        );
       let raw: Buffer;
       if (sizeBytes <= config.aws.mailAttachMaxBytes) {
         // Through a file, so the report is read once, into the message, not first into buffers of its own
@@ -69,27 +102,30 @@ export function emailActivities({ aws, config, tmpDir }: ActivityDeps) {
         raw = await withTempDir(tmpDir, async (dir) => {
           const path = join(dir, filename);
           await downloadToFile(aws.s3, config.aws.bucket, input.reportKey, path);
-          return compose({ attachment: { filename, content: path } });
+          return composeWith({ attachment: { filename, content: path } });
         });
       } else {
         const expiresIn = config.aws.mailLinkHours * 3600;
         const url = await getSignedUrl(aws.s3, new GetObjectCommand(report), { expiresIn });
-        raw = await compose({ link: { filename, url, sizeBytes, expiresAt: new Date(Date.now() + expiresIn * 1000) } });
+        raw = await composeWith({ link: { filename, url, sizeBytes, expiresAt: new Date(Date.now() + expiresIn * 1000) } });
       }
       return send(aws.ses, raw, config.aws.mailFrom, input.to);
     },
 
     async emailNotice(input: EmailNoticeInput): Promise<{ messageId: string }> {
-      const raw = await composeNoticeEmail({
-        from: config.aws.mailFrom,
-        to: input.to,
-        runId: input.runId,
-        inputFile: input.inputKey,
-        outcome: input.outcome,
-        reason: input.reason,
-        progress: input.progress,
-        uiLink: uiLink(input.runId),
-      });
+      const reason = input.outcome === 'CANCELLED' ? [input.reason, await whoCancelled(input.runId)].filter(Boolean).join(' ') : input.reason;
+      const raw = await compose(() =>
+        composeNoticeEmail({
+          from: config.aws.mailFrom,
+          to: input.to,
+          runId: input.runId,
+          inputFile: input.inputKey,
+          outcome: input.outcome,
+          reason,
+          progress: input.progress,
+          uiLink: uiLink(input.runId),
+        }),
+      );
       return send(aws.ses, raw, config.aws.mailFrom, input.to);
     },
   };

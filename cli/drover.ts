@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { runUiLink } from '../activities/email.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
 import { displayMode, followRun } from './follow-run.js';
-import { connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
+import { cancelRun, connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
 
@@ -122,9 +122,10 @@ program
   .command('cancel')
   .description('cancel a run: its jobs are terminated, its resources removed, and an email says so')
   .argument('<run>', 'run id')
-  .action(async (runId: string) => {
+  .option('--reason <text>', 'why: the notice email quotes it, with who asked (this CLI, as user@host)')
+  .action(async (runId: string, opts: { reason?: string }) => {
     const client = await connectClient(cfg());
-    await client.workflow.getHandle(runId).cancel();
+    await cancelRun(client, runId, opts.reason);
     console.log(`cancellation requested for ${runId}`);
   });
 

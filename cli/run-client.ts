@@ -1,4 +1,6 @@
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load-config.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
@@ -16,7 +18,43 @@ export interface RunState {
 
 export async function connectClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, identity: cliIdentity() });
+}
+
+/**
+ * Who the CLI is to Temporal, in the `temporal` CLI's form (`temporal-cli:alice@host`): the
+ * history records it on each request (a cancel's WorkflowExecutionCancelRequested event), and
+ * the cancellation notice names it.
+ */
+export function cliIdentity(): string {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry for the uid (some containers).
+  }
+  return `drover-cli:${user || process.env.USER || 'unknown'}@${hostname()}`;
+}
+
+/**
+ * Asks Temporal to cancel a run, with the client's identity and, when given, a reason: both are
+ * recorded on the run's WorkflowExecutionCancelRequested event, and the notice email names them.
+ * (handle.cancel() sends the identity but takes no reason.)
+ */
+export async function cancelRun(client: Client, runId: string, reason?: string): Promise<void> {
+  try {
+    await client.workflowService.requestCancelWorkflowExecution({
+      namespace: client.options.namespace,
+      workflowExecution: { workflowId: runId },
+      identity: client.options.identity,
+      requestId: randomUUID(),
+      reason: reason?.trim() ?? '',
+    });
+  } catch (err) {
+    // gRPC NOT_FOUND: no such run, as handle.cancel() would say.
+    if (isGrpcServiceError(err) && err.code === 5) throw new WorkflowNotFoundError(`no run ${runId}`, runId, undefined);
+    throw err;
+  }
 }
 
 /** Temporal's closing states, as the CLI names them: a terminated or timed-out run failed. */

@@ -143,10 +143,13 @@ export async function composeNoticeEmail(options: NoticeEmailOptions): Promise<B
   if (progress !== undefined) checkKeys(progress, ['total', 'done', 'failed', 'stage'], [], 'progress.');
 
   const headline = `The credit check of ${inputFile} ${words}.`;
-  const howFar = progress
-    ? `It stopped in the ${progress.stage} stage, with ${formatCount(progress.done)} of ${progress.total === null ? 'a sheet not yet fully read' : formatCount(progress.total)} customers checked` +
-      ` (${formatCount(progress.failed)} failed).`
-    : 'No progress was recorded.';
+  let howFar = 'No progress was recorded.';
+  if (progress) {
+    const { stage, done, total, failed } = progress;
+    const checked = `${formatCount(done)}${total === null ? '' : ` of ${formatCount(total)}`} customers checked (${formatCount(failed)} failed)`;
+    // total is null until the whole sheet has been read.
+    howFar = `It stopped in the ${stage} stage, ${total === null ? 'before the sheet had been read to its end, ' : ''}with ${checked}.`;
+  }
   const text = [headline, '', `Reason: ${reason}`, '', howFar, '', `Run: ${runId}`, `The run in Temporal: ${uiLink}`, ''].join('\n');
   const html = page([
     `<p>${escapeHtml(headline)}</p>`,

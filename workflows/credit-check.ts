@@ -253,6 +253,8 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
   } catch (err) {
     const cancelled = isCancellation(err);
     const failedAt = progress.stage;
+    // A cancellation's own message is empty ("" from a cancelled activity): the notice says what happened.
+    const reason = cancelled ? `The run was cancelled during the ${failedAt} stage.` : describeFailure(err);
     // Compensations must run even though the workflow's own scope is cancelled.
     await CancellationScope.nonCancellable(async () => {
       enter('compensating');
@@ -263,12 +265,12 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
         to: input.notify,
         inputKey: input.key,
         outcome: cancelled ? 'CANCELLED' : 'FAILED',
-        reason: describeFailure(err),
+        reason,
         progress: { total: progress.total, done: progress.done, failed: progress.failed, stage: failedAt },
       }).catch((e: unknown) => log.error('could not send the failure notice', { error: String(e) }));
     });
     // The alarm on failed runs (infra/) counts this line.
-    log.error('run failed', { runId, outcome: cancelled ? 'CANCELLED' : 'FAILED', stage: failedAt, reason: describeFailure(err) });
+    log.error('run failed', { runId, outcome: cancelled ? 'CANCELLED' : 'FAILED', stage: failedAt, reason });
     throw err;
   }
 }
@@ -294,11 +296,22 @@ function isCount(n: unknown): n is number {
   return Number.isInteger(n) && (n as number) >= 1;
 }
 
-/** The message a person should read: the root cause, not the activity wrapper around it. */
+/**
+ * The message a person should read: the root cause, not the activity wrapper around it. Never
+ * empty, since the notice cannot be sent without a reason: a cause without a message gives way
+ * to the nearest wrapper with one, and a failure with none at all is named by its type.
+ */
 function describeFailure(err: unknown): string {
   let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
+  let said = e instanceof Error ? e.message : String(e);
+  while (e instanceof Error && e.cause instanceof Error) {
+    const cause: Error = e.cause;
+    if (cause.message.trim()) said = cause.message;
+    e = cause;
+  }
+  if (said.trim()) return said;
+  const type = e instanceof ApplicationFailure ? e.type : undefined;
+  return `${e instanceof Error ? e.name : typeof e}${type ? ` (${type})` : ''}, without a message`;
 }
 
 /** The chunks of a run as ingest stores them; `complete` once ingest has told of them all. */
