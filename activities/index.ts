@@ -3,6 +3,7 @@ import { cleanupActivities } from './cleanup.js';
 import type { ActivityDeps } from './deps.js';
 import { emailActivities } from './email.js';
 import { ingestActivity } from './ingest.js';
+import { planFanOutActivity } from './plan-fan-out.js';
 import { runArrayJobActivity } from './run-array-job.js';
 import { sourceBudgetActivities } from './source-budget.js';
 import { sweepActivity } from './sweep.js';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...emailActivities(deps),
     ...sourceBudgetActivities(deps),
     validateUpload: validateUploadActivity(deps),
+    planFanOut: planFanOutActivity(deps),
     ingest: ingestActivity(deps),
     runArrayJob: runArrayJobActivity(deps),
     buildReport: buildReportActivity(deps),

@@ -13,6 +13,8 @@ import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { chunkReadySignal } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { signalRun } from './signal-run.js';
+import { planFromConfig } from './plan-fan-out.js';
+import type { FanOutPlan } from '../budget/fan-out-plan.js';
 import { failPermanently } from './failures.js';
 import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
 import type { ChunkRef, IngestResult, RunResources } from './types.js';
@@ -32,9 +34,11 @@ const isSheetError = (err: unknown): err is SheetError => err instanceof SheetEr
  */
 export function ingestActivity(deps: ActivityDeps) {
   const { aws, config, tmpDir } = deps;
-  return async function ingest({ resources, key }: { resources: RunResources; key: string }): Promise<IngestResult> {
+  return async function ingest({ resources, key, plan }: { resources: RunResources; key: string; plan?: FanOutPlan }): Promise<IngestResult> {
     const { s3, dynamodb } = aws;
-    const { chunkSize, recordsPerChild } = config.batch;
+    const { chunkSize } = config.batch;
+    // The run's plan (planFanOut); a run started before plans existed plans from the settings alone.
+    const { recordsPerChild, childConcurrency } = plan ?? planFromConfig(config);
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'upload.xlsx');
       await downloadToFile(s3, resources.bucket, key, path);
@@ -68,7 +72,7 @@ export function ingestActivity(deps: ActivityDeps) {
         const encoded = encodeChunk(index, chunk, recordsPerChild);
         await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.key, Body: encoded.body, ContentType: 'application/x-ndjson' }));
         await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: keys.indexKey, Body: JSON.stringify(encoded.index), ContentType: 'application/json' }));
-        const ref: ChunkRef = { index, ...keys, count: chunk.length, firstSeq: chunk[0]!.seq, children: childCount(chunk.length, recordsPerChild) };
+        const ref: ChunkRef = { index, ...keys, count: chunk.length, firstSeq: chunk[0]!.seq, children: childCount(chunk.length, recordsPerChild), childConcurrency };
         chunks.push(ref);
         chunk = [];
         const ctx = Context.current();

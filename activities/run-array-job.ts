@@ -49,6 +49,9 @@ const PROGRESS_READ_MS = 200;
 const ENDING_POLL_MS = 100;
 const ENDING_POLLS = 30;
 
+/** TAX_SOURCE_CHILD_CONCURRENCY's default before the fan-out plan: for chunks stored without a plan. */
+const LEGACY_CHILD_CONCURRENCY = 8;
+
 /** Poll (and so heartbeat) well within the heartbeat timeout, however long the job runs. */
 function maxPollMs(heartbeatSeconds: number): number {
   return Math.min(MAX_POLL_MS, (heartbeatSeconds * 1000) / 3);
@@ -81,7 +84,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     if (config.source.url) env.TAX_SOURCE_URL = config.source.url;
     env.TAX_SOURCE_TIMEOUT_MS = String(config.source.timeoutMs);
     env.TAX_SOURCE_RETRIES = String(config.source.retries);
-    env.TAX_SOURCE_CHILD_CONCURRENCY = String(config.source.childConcurrency);
+    env.TAX_SOURCE_CHILD_CONCURRENCY = String(chunk.childConcurrency ?? config.source.childConcurrency ?? LEGACY_CHILD_CONCURRENCY);
     env.TAX_SOURCE_MAX_CONCURRENCY = String(config.source.maxConcurrency);
     if (config.source.maxRps !== undefined) env.TAX_SOURCE_MAX_RPS = String(config.source.maxRps);
     const out = await batch.send(

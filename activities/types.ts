@@ -12,6 +12,11 @@ export interface ChunkRef {
   firstSeq: number;
   /** Array children of the chunk's job. */
   children: number;
+  /**
+   * Requests each child keeps in flight at most (TAX_SOURCE_CHILD_CONCURRENCY of its job), from the
+   * run's fan-out plan. Absent in chunks stored before the plan existed: the worker's setting, else 8.
+   */
+  childConcurrency?: number;
 }
 
 export interface RunResources {

@@ -36,7 +36,8 @@ export interface Config {
     jobDefinition: string;
     childCommand: string[];
     chunkSize: number;
-    recordsPerChild: number;
+    /** DROVER_RECORDS_PER_CHILD; undefined: the fan-out plan chooses (budget/fan-out-plan.ts). */
+    recordsPerChild?: number;
     maxArrayJobs: number;
     /** Whether array jobs start as chunks are stored and the report is written while they run. */
     overlapStages: boolean;
@@ -46,7 +47,15 @@ export interface Config {
     heartbeatSeconds: number;
     sweepMinutes: number;
   };
-  source: { url?: string; timeoutMs: number; retries: number; childConcurrency: number; maxConcurrency: number; maxRps?: number };
+  source: {
+    url?: string;
+    timeoutMs: number;
+    retries: number;
+    /** TAX_SOURCE_CHILD_CONCURRENCY; undefined: the fan-out plan chooses (budget/fan-out-plan.ts). */
+    childConcurrency?: number;
+    maxConcurrency: number;
+    maxRps?: number;
+  };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
   stack: {
     home: string;
@@ -183,7 +192,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       jobDefinition: str('BATCH_JOB_DEFINITION')!,
       childCommand,
       chunkSize: num('DROVER_CHUNK_SIZE'),
-      recordsPerChild: num('DROVER_RECORDS_PER_CHILD'),
+      recordsPerChild: raw.DROVER_RECORDS_PER_CHILD as number | undefined,
       maxArrayJobs: num('DROVER_MAX_ARRAY_JOBS'),
       overlapStages: raw.DROVER_OVERLAP_STAGES as boolean,
       childAttempts: num('DROVER_CHILD_ATTEMPTS'),
@@ -196,7 +205,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       url: str('TAX_SOURCE_URL') ?? stack?.portal.url,
       timeoutMs: num('TAX_SOURCE_TIMEOUT_MS'),
       retries: num('TAX_SOURCE_RETRIES'),
-      childConcurrency: num('TAX_SOURCE_CHILD_CONCURRENCY'),
+      childConcurrency: raw.TAX_SOURCE_CHILD_CONCURRENCY as number | undefined,
       maxConcurrency: num('TAX_SOURCE_MAX_CONCURRENCY'),
       maxRps: raw.TAX_SOURCE_MAX_RPS as number | undefined,
     },

@@ -84,6 +84,8 @@ export class DroverStack extends Stack {
         TEMPORAL_UI_URL: params.temporalUiUrl,
         BATCH_JOB_QUEUE: this.scrape.jobQueue.jobQueueArn,
         BATCH_JOB_DEFINITION: this.scrape.jobDefinition.jobDefinitionArn,
+        // The capacity the fan-out plan counts on: the Spot environment's vCPUs, 1 a child (the on-demand one is its fallback).
+        DROVER_BATCH_VCPUS: String(ctx.maxVcpus),
         TAX_SOURCE_URL: params.taxSourceUrl,
       },
       secrets: credentials.ecsSecrets,

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     const pending = records.filter((r) => !done.has(r.seq));
 
     const clientId = process.env.AWS_BATCH_JOB_ID ?? `chunk-${chunk}-child-${child}`;
+    // The job sets it from the run's fan-out plan; a child started by hand may take the whole budget (its fair share when others run).
+    const concurrency = config.source.childConcurrency ?? config.source.maxConcurrency;
     // One politeness budget for the source over every child of the run, kept in the run table.
     budget = createSourceBudget({
       ddb: aws.dynamodb,
@@ -55,20 +57,20 @@ async function main(): Promise<void> {
       clientId,
       maxConcurrency: config.source.maxConcurrency,
       ...(config.source.maxRps === undefined ? {} : { maxRps: config.source.maxRps }),
-      blockSize: config.source.childConcurrency,
+      blockSize: concurrency,
     });
     const hooks = budgetHooks(budget, { requestTimeoutMs: config.source.timeoutMs });
     const client = createTaxClient({
       baseUrl,
       timeoutMs: config.source.timeoutMs,
       retries: config.source.retries,
-      concurrency: config.source.childConcurrency,
+      concurrency,
       clientId,
       beforeRequest: hooks.beforeRequest,
       onResponse: hooks.onResponse,
     });
     const results = createResultWriter({ ddb: aws.dynamodb, table, chunk, slice: records.map((r) => r.seq) });
-    const pool = new BoundedPool(config.source.childConcurrency);
+    const pool = new BoundedPool(concurrency);
     for (const record of pending) {
       await pool.add(async () => results.add(record, toResult(await client.lookup(record), new Date())));
     }

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,6 +34,7 @@ import {
   type SourceState,
   type Stage,
 } from './definitions.js';
+import { describePlan } from '../budget/fan-out-plan.js';
 import { ChunkTally } from './chunk-tally.js';
 import { Compensations } from './compensations.js';
 
@@ -149,7 +151,14 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
 
   try {
     enter('validate');
-    await quick.validateUpload({ bucket: input.bucket, key: input.key });
+    const validated = await quick.validateUpload({ bucket: input.bucket, key: input.key });
+    // Children, records per child and requests per child, from the budget and Batch's capacity; in the
+    // history, so every attempt of ingest and the jobs follows the same plan. Older runs replay without it.
+    const plan = patched('fan-out-plan') ? await quick.planFanOut({ records: validated.rows, maxArrayJobs: progress.maxInFlight }) : undefined;
+    if (plan) {
+      progress.plan = plan;
+      log.info(`fan-out plan: ${describePlan(plan)}`, { runId });
+    }
 
     enter('ingest');
     compensations.add('delete the run table and temporary objects', () => quick.deleteRunResources(resources));
@@ -199,7 +208,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
         });
         writing.catch((err: unknown) => failFeed(feed, err));
       };
-      const ingesting = ingestion.ingest({ resources, key: input.key }).then(
+      const ingesting = ingestion.ingest({ resources, key: input.key, ...(plan && { plan }) }).then(
         (ingest) => {
           ingested = ingest;
           if (progress.stage === 'ingest') enter('scrape');

@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { ChunkRef } from '../activities/types.js';
+import type { FanOutPlan } from '../budget/fan-out-plan.js';
 
 export interface CreditCheckInput {
   bucket: string;
@@ -65,6 +66,8 @@ export interface Progress {
   chunks: { total: number; done: number; running: number };
   /** Present once a child has used the budget. */
   source?: SourceState;
+  /** How the run fans out (budget/fan-out-plan.ts): present from the end of validation; absent in runs started before plans existed. */
+  plan?: FanOutPlan;
 }
 
 export interface CreditCheckResult {

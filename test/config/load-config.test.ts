@@ -15,7 +15,10 @@ describe('loadConfig', () => {
     expect(config.aws.bucket).toBe('drover-input');
     expect(config.aws.tablePrefix).toBe('drover-run-');
     expect(config.batch.chunkSize).toBe(10000);
-    expect(config.batch.recordsPerChild).toBe(50);
+    // Unset: the fan-out plan chooses them from the budget and Batch's capacity (budget/fan-out-plan.ts).
+    expect(config.batch.recordsPerChild).toBeUndefined();
+    expect(config.source.childConcurrency).toBeUndefined();
+    expect(config.stack.batchVcpus).toBe(4);
     expect(config.batch.childCommand).toEqual(['node', 'dist/workers/child.bundle.js']);
     expect(config.sheet).toEqual({ maxBytes: 100 * 1024 * 1024, maxRows: 1_000_000, maxCellChars: 1000 });
     expect(config.source.url).toBeUndefined();

@@ -187,6 +187,12 @@ describe('creditCheck on a real Temporal dev server', () => {
     const input = await uploadCustomers('budget.xlsx', 120);
     const handle = await env.client.workflow.start('creditCheck', { taskQueue, workflowId: 'budget-run', args: [{ ...input, maxInFlight: 2 }] });
     const first = await eventually('the budget in progress', async () => (await handle.query(progressQuery)).source);
+    // The fan-out plan: DROVER_RECORDS_PER_CHILD=5 as set, 2 chunks at once (maxInFlight) of 2 children each, and
+    // the requests per child planned so the 4 children Batch runs at once fill the budget of 50.
+    expect((await handle.query(progressQuery)).plan).toMatchObject({
+      budget: 50, capacity: 4, chunksAtOnce: 2, recordsPerChild: 5, childrenPerChunk: 2, childrenAtOnce: 4, childConcurrency: 13, reach: 50,
+      from: { recordsPerChild: 'setting', childConcurrency: 'plan' }, notes: [],
+    });
     expect(first.limit).toBe(50);
     expect(first.inFlight).toBeGreaterThanOrEqual(0);
     expect(first.inFlight).toBeLessThanOrEqual(50);
