@@ -90,7 +90,11 @@ function validateInput(input: CreditCheckInput): void {
 export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckResult> {
   validateInput(input);
   const runId = workflowInfo().workflowId;
-  const { resources, maxArrayJobs, heartbeatSeconds, overlapStages = true } = await quick.planRun({ runId, bucket: input.bucket });
+  // Not cancellable: a cancel that comes this early is met at validate's start, inside the
+  // try below, so its notice goes out like any other.
+  const { resources, maxArrayJobs, heartbeatSeconds, overlapStages = true } = await CancellationScope.nonCancellable(() =>
+    quick.planRun({ runId, bucket: input.bucket }),
+  );
   const batch = batchActivities(heartbeatSeconds);
   const progress: Progress = {
     total: null,
