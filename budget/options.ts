@@ -27,9 +27,19 @@ export interface SourceBudgetOptions {
   idleReturnMs?: number;
   /** Extra time past a lease's expiry before another child takes it back, for clock skew between containers. Integer ms >= 0. Default 1000. */
   clockSkewMs?: number;
-  /** Multiplicative decrease of the shared rate on 429/503. Number in (0, 1). Default 0.5. */
+  /** Multiplicative decrease of the shared rate when throttling keeps coming back. Number in (0, 1). Default 0.5. */
   decreaseFactor?: number;
-  /** Additive increase of the shared rate, in requests per second gained per second without throttling. Number > 0. Default 1. */
+  /**
+   * Throttling episodes in a row that lower the rate (throttle.ts). A 429/503 with Retry-After is a
+   * pause of every child, not a verdict on the rate; one that keeps coming back soon after each
+   * pause, or a run of them without Retry-After, is. Integer >= 1. Default 3.
+   */
+  throttlesToDecrease?: number;
+  /** An episode that begins within this long of the end of the one before continues the run of them. Integer ms >= 0. Default 1000. */
+  recurMs?: number;
+  /** Growth of the shared rate per second while below the rate that last worked (after a decrease). Number > 1. Default 2. */
+  probeFactor?: number;
+  /** Additive increase of the shared rate above the rate that last worked, in requests per second gained per second without throttling. Number > 0. Default 1. */
   increaseRps?: number;
   /** Floor of the adaptive rate, requests per second. Number > 0. Default 1. */
   minRps?: number;
@@ -48,6 +58,9 @@ const DEFAULTS = {
   idleReturnMs: 250,
   clockSkewMs: 1000,
   decreaseFactor: 0.5,
+  throttlesToDecrease: 3,
+  recurMs: 1000,
+  probeFactor: 2,
   increaseRps: 1,
   minRps: 1,
   cooldownMs: 1000,
@@ -75,6 +88,12 @@ function positive(raw: Record<string, unknown>, key: string, fallback: number | 
   return value;
 }
 
+function aboveOne(raw: Record<string, unknown>, key: string, fallback: number): number {
+  const value = raw[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 1) fail(`${key} must be a number above 1, got ${String(value)}`);
+  return value;
+}
+
 /** @throws {BudgetOptionsError} on a missing or bad value or an unknown key. */
 export function resolveBudgetOptions(options: SourceBudgetOptions): ResolvedBudgetOptions {
   if (typeof options !== 'object' || options === null) fail('object is required');
@@ -97,6 +116,9 @@ export function resolveBudgetOptions(options: SourceBudgetOptions): ResolvedBudg
     idleReturnMs: integer(raw, 'idleReturnMs', 0, DEFAULTS.idleReturnMs),
     clockSkewMs: integer(raw, 'clockSkewMs', 0, DEFAULTS.clockSkewMs),
     decreaseFactor: positive(raw, 'decreaseFactor', DEFAULTS.decreaseFactor, 1)!,
+    throttlesToDecrease: integer(raw, 'throttlesToDecrease', 1, DEFAULTS.throttlesToDecrease),
+    recurMs: integer(raw, 'recurMs', 0, DEFAULTS.recurMs),
+    probeFactor: aboveOne(raw, 'probeFactor', DEFAULTS.probeFactor),
     increaseRps: positive(raw, 'increaseRps', DEFAULTS.increaseRps)!,
     minRps: positive(raw, 'minRps', DEFAULTS.minRps)!,
     cooldownMs: integer(raw, 'cooldownMs', 0, DEFAULTS.cooldownMs),

@@ -19,6 +19,9 @@
  *   `burstSeconds` of the rate, so a child writes once per batch rather than per request.
  *   A batch is spent within `burstSeconds` or dropped, so the rate over any second stays
  *   within the rate plus one bucket.
+ * - A 429/503 is first a pause: its Retry-After holds every child, and the rate stays. Only
+ *   throttling that keeps coming back lowers the rate (throttle.ts), from the goodput before it
+ *   began, and the rate doubles back to that goodput each second (token-bucket.ts).
  * - Pause, Retry-After and rate changes reach a child on its next write to the state item,
  *   or within `refreshMs` through a read: a child that is not rate limited may send for up
  *   to `refreshMs` after another child was told to wait. The child that got the
@@ -30,12 +33,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BudgetClosedError } from './errors.js';
-import { EventWindow } from './event-window.js';
+import { EventWindow, PeakRate } from './event-window.js';
 import { dropExpiredWants, dropWant, fairShare, pollCapMs, registerWant, type Share } from './fair-share.js';
 import { growLease, reclaimExpiredLeases, renewLease, shrinkLease, type LeaseRef } from './leases.js';
 import { resolveBudgetOptions, type SourceBudgetOptions } from './options.js';
 import { getState, initState, readBudgetState, type BudgetState, type SharedState } from './state-item.js';
-import { countThrottled, decreaseRate, extendNotBefore } from './throttle.js';
+import { countThrottled, decreaseRate, extendNotBefore, nextEpisode, recordThrottles } from './throttle.js';
 import { capacity, round3, takeTokens } from './token-bucket.js';
 
 export type { SourceBudgetOptions } from './options.js';
@@ -57,7 +60,7 @@ export interface BudgetSnapshot extends BudgetState {
 export interface SourceBudget {
   /** Waits for a slot (and a token when rate limited, and the end of any Retry-After); resolves with its release. */
   acquire(): Promise<Release>;
-  /** Tells the budget an HTTP status the source answered, with its Retry-After in ms. 429 and 503 lower the shared rate. */
+  /** Tells the budget an HTTP status the source answered, with its Retry-After in ms. 429 and 503 pause every child until then; repeated, they lower the shared rate. */
   report(status: number, retryAfterMs?: number): void;
   /** The shared state and this child's part in it. */
   snapshot(): Promise<BudgetSnapshot>;
@@ -72,6 +75,8 @@ interface Waiter {
 
 /** Span of this child's own send and success rates, used to size a decrease. */
 const RATE_WINDOW_MS = 2000;
+/** Span over which the best second of goodput is the rate that last worked. */
+const PEAK_WINDOW_MS = 10_000;
 /** How long a computed share stands before the clock (wants expiring) is looked at again. */
 const SHARE_TTL_MS = 100;
 
@@ -93,6 +98,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
   const closing = new AbortController();
   const waiters: Waiter[] = [];
   const goodput = new EventWindow(RATE_WINDOW_MS, Date.now());
+  const peakGoodput = new PeakRate(PEAK_WINDOW_MS);
 
   let state: SharedState | undefined;
   let stateAt = 0;
@@ -365,22 +371,29 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       });
   }
 
-  /** This child's goodput scaled by its share of the leased slots: an estimate of the run's. */
+  /** This child's best goodput of the last seconds scaled by its share of the leased slots: an estimate of the run's. */
   function estimatedGoodput(s: SharedState, now: number): number {
     const share = ref.held > 0 ? Math.max(1, (s.limit - s.free) / ref.held) : 1;
-    return goodput.perSecond(now) * share;
+    return Math.max(goodput.perSecond(now), peakGoodput.perSecond(now)) * share;
   }
 
+  /**
+   * Lowers the shared rate after throttles kept coming back. From what got through before they
+   * began rather than what was sent: a burst far past the source's limit would otherwise take many
+   * halvings, and what got through during the throttling itself may be nothing. The rate climbs
+   * back multiplicatively to that goodput, the rate that last worked (token-bucket.ts).
+   */
   async function decrease(): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const s = state!;
       const now = Date.now();
       if (now < s.holdUntil) return;
-      // From what got through rather than what was sent: a burst far past the source's limit would otherwise take many halvings.
       const base = Math.min(s.rate ?? Infinity, estimatedGoodput(s, now));
       const rate = round3(Math.max(o.minRps, o.decreaseFactor * base));
+      // Nothing got through lately: the rate that last worked is the one known before, if any.
+      const probeTo = base >= o.minRps ? round3(Math.max(rate, base)) : s.probeTo;
       const from = Math.max(now, s.notBefore, localNotBefore);
-      const after = await decreaseRate(ddb, table, s, rate, from, from + o.cooldownMs);
+      const after = await decreaseRate(ddb, table, s, rate, from, from + o.cooldownMs, probeTo);
       if (after) {
         state = after;
         stateAt = Date.now();
@@ -390,20 +403,32 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
     }
   }
 
+  /**
+   * Writes the throttles this child met: the counts, the Retry-After deadline (a pause of every
+   * child, with the rate left as it is) and the episode they belong to (throttle.ts). Only
+   * `throttlesToDecrease` episodes in a row, each soon after the last, lower the rate.
+   */
   async function flush(): Promise<void> {
     await ensureInit();
-    let flushedUntil = 0;
     while (pending429 + pending503 > 0) {
-      const [a, b, until] = [pending429, pending503, pendingUntil];
+      const counts = { n429: pending429, n503: pending503 };
+      const until = pendingUntil;
       pending429 = 0;
       pending503 = 0;
-      if (until > flushedUntil) {
-        await extendNotBefore(ddb, table, until);
-        flushedUntil = until;
+      pendingUntil = 0;
+      let after: SharedState | undefined;
+      for (let attempt = 0; attempt < 10 && !after; attempt++) {
+        const s = attempt === 0 ? state! : await refresh(true);
+        after = await recordThrottles(ddb, table, s, counts, until, nextEpisode(s, Date.now(), until, o.recurMs));
       }
-      state = await countThrottled(ddb, table, a, b);
+      if (!after) {
+        // Kept losing to other children's writes: the pause and the counts still go in, the episode does not.
+        if (until > 0) await extendNotBefore(ddb, table, until);
+        after = await countThrottled(ddb, table, counts.n429, counts.n503);
+      }
+      state = after;
       stateAt = Date.now();
-      await decrease();
+      if (after.episodes >= o.throttlesToDecrease) await decrease();
     }
   }
 
@@ -428,7 +453,10 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
       if (closed) return;
       const now = Date.now();
       if (status !== 429 && status !== 503) {
-        if (status < 400 || status === 404) goodput.add(now);
+        if (status < 400 || status === 404) {
+          goodput.add(now);
+          peakGoodput.add(now);
+        }
         return;
       }
       if (status === 429) pending429 += 1;

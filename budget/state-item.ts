@@ -57,6 +57,16 @@ export interface SharedState {
   notBefore: number;
   /** Until then throttling does not lower the rate again and the rate does not climb. */
   holdUntil: number;
+  /**
+   * Throttling episodes in a row, each begun within `recurMs` of the end of the one before
+   * (throttle.ts): a pause the source asked for is one episode however many children heard it.
+   * Only `throttlesToDecrease` of them in a row lower the rate; a decrease starts the count again.
+   */
+  episodes: number;
+  /** Epoch ms when the latest episode ends: its Retry-After, or the throttle itself when it gave none. */
+  episodeEnd: number;
+  /** The rate that last worked, which the rate climbs back to multiplicatively after a decrease; absent: unknown. */
+  probeTo?: number;
   throttled429: number;
   throttled503: number;
   decreases: number;
@@ -89,6 +99,9 @@ export function parseState(item: Item | undefined): SharedState | undefined {
     refilledAt: n(item, 'refilledAt'),
     notBefore: n(item, 'notBefore'),
     holdUntil: n(item, 'holdUntil'),
+    episodes: n(item, 'episodes'),
+    episodeEnd: n(item, 'episodeEnd'),
+    ...(item.probeTo?.N === undefined ? {} : { probeTo: n(item, 'probeTo') }),
     throttled429: n(item, 'throttled429'),
     throttled503: n(item, 'throttled503'),
     decreases: n(item, 'decreases'),
@@ -108,7 +121,7 @@ export const INIT_STATE =
   '#tokens = if_not_exists(#tokens, :zero), #refilledAt = if_not_exists(#refilledAt, :now), #notBefore = if_not_exists(#notBefore, :zero), ' +
   '#holdUntil = if_not_exists(#holdUntil, :zero), #throttled429 = if_not_exists(#throttled429, :zero), ' +
   '#throttled503 = if_not_exists(#throttled503, :zero), #decreases = if_not_exists(#decreases, :zero), #leases = if_not_exists(#leases, :none), ' +
-  '#wants = if_not_exists(#wants, :none)';
+  '#wants = if_not_exists(#wants, :none), #episodes = if_not_exists(#episodes, :zero), #episodeEnd = if_not_exists(#episodeEnd, :zero)';
 
 export function initValues(limit: number, now: number): Item {
   return { ':limit': num(limit), ':false': { BOOL: false }, ':zero': num(0), ':now': num(now), ':none': { M: {} } };

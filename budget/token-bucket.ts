@@ -21,12 +21,37 @@ export function capacity(rate: number, burstSeconds: number): number {
   return Math.max(1, round3(rate * burstSeconds));
 }
 
-/** The rate after additive increase from `from` to `now`, but not past maxRps nor during the hold after a decrease. */
-export function climbedRate(state: SharedState, now: number, increaseRps: number): number {
+/** Highest adaptive rate without a maxRps: the multiplicative climb stops here rather than overflow a number. */
+export const MAX_RATE = 1_000_000;
+
+export interface ClimbOptions {
+  /** Requests per second gained per second above the rate that last worked. */
+  increaseRps: number;
+  /** Factor the rate grows by per second below the rate that last worked (or while none is known). */
+  probeFactor: number;
+}
+
+/**
+ * The rate after climbing from `from` to `now`, never past maxRps nor during the hold after a
+ * decrease. Below `probeTo`, the rate that last worked, it grows `probeFactor` times a second, as
+ * TCP's slow start does, so a rate halved by throttling is back within a second or two; above it
+ * the climb is additive, `increaseRps` a second, probing carefully past what is known to work.
+ * With no `probeTo` known, the growth is multiplicative until the source throttles again.
+ */
+export function climbedRate(state: SharedState, now: number, o: ClimbOptions): number {
   const rate = state.rate!;
   const from = Math.max(state.refilledAt, state.holdUntil);
   if (now <= from) return rate;
-  return round3(Math.min(state.maxRps ?? Infinity, rate + (increaseRps * (now - from)) / 1000));
+  const ceiling = Math.min(state.maxRps ?? MAX_RATE, MAX_RATE);
+  if (rate >= ceiling) return round3(Math.min(rate, ceiling));
+  const seconds = (now - from) / 1000;
+  const target = state.probeTo === undefined ? ceiling : Math.min(state.probeTo, ceiling);
+  let climbed: number;
+  if (rate < target) {
+    const toTarget = Math.log(target / rate) / Math.log(o.probeFactor);
+    climbed = seconds <= toTarget ? rate * o.probeFactor ** seconds : target + o.increaseRps * (seconds - toTarget);
+  } else climbed = rate + o.increaseRps * seconds;
+  return round3(Math.min(ceiling, climbed));
 }
 
 export type TakeOutcome =
@@ -37,9 +62,8 @@ export type TakeOutcome =
   /** Another child changed the state first (or a pause or Retry-After came in): re-read it. */
   | { kind: 'stale' };
 
-export interface TakeOptions {
+export interface TakeOptions extends ClimbOptions {
   burstSeconds: number;
-  increaseRps: number;
 }
 
 /** One try at taking up to `want` tokens, given the state last seen. `seen.rate` must be set. */
@@ -65,7 +89,7 @@ export async function takeTokens(ddb: DynamoDBClient, table: string, seen: Share
     const available = Math.min(cap, round3(seen.tokens + add));
     if (available < 1) return { kind: 'empty', waitMs: Math.max(1, Math.ceil(((1 - available) * 1000) / rate)) };
     granted = Math.min(want, Math.floor(available));
-    Object.assign(values, { ':seenAt': num(seen.refilledAt), ':seenRate': num(rate), ':rate': num(climbedRate(seen, now, o.increaseRps)), ':room': num(cap - add) });
+    Object.assign(values, { ':seenAt': num(seen.refilledAt), ':seenRate': num(rate), ':rate': num(climbedRate(seen, now, o)), ':room': num(cap - add) });
     const base = `#refilledAt = :seenAt AND #rate = :seenRate AND ${gate}`;
     if (seen.tokens + add <= cap) {
       // Not full: add the refill and take, as long as nobody took so much that we would go negative.

@@ -19,6 +19,9 @@ const program = new Command()
   .addOption(new Option('--retry-after <s>', 'Retry-After of 429 and maintenance answers, in seconds').default(1).argParser(integer(0, 86_400)))
   .addOption(new Option('--max-rps <n>', 'answer 429 above this many requests per second (all clients)').argParser(integer(1, Number.MAX_SAFE_INTEGER)))
   .addOption(new Option('--slow <ms>', 'extra delay of a slow fault').default(2000).argParser(integer(0, Number.MAX_SAFE_INTEGER)))
+  .addOption(new Option('--maintenance <s>', 'closed this many seconds of every --maintenance-every, answering 503 with Retry-After').argParser(integer(1, 86_400)))
+  .addOption(new Option('--maintenance-every <s>', 'period of the maintenance window, in seconds').argParser(integer(1, 86_400)))
+  .addOption(new Option('--maintenance-after <s>', 'the first window begins this many seconds after the first request').argParser(integer(0, 86_400)))
   .showHelpAfterError();
 
 program.parse();
@@ -32,6 +35,9 @@ const flags = program.opts<{
   host: string;
   maxRps?: number;
   slow: number;
+  maintenance?: number;
+  maintenanceEvery?: number;
+  maintenanceAfter?: number;
 }>();
 
 const portal = await startPortal({
@@ -44,6 +50,9 @@ const portal = await startPortal({
   slowMs: flags.slow,
   ...(flags.faultKinds && { faultKinds: flags.faultKinds }),
   ...(flags.maxRps !== undefined && { maxRps: flags.maxRps }),
+  ...(flags.maintenance !== undefined && { maintenanceSeconds: flags.maintenance }),
+  ...(flags.maintenanceEvery !== undefined && { maintenanceEverySeconds: flags.maintenanceEvery }),
+  ...(flags.maintenanceAfter !== undefined && { maintenanceAfterSeconds: flags.maintenanceAfter }),
 });
 console.log(`portal listening on ${portal.url}`);
 

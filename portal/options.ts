@@ -25,6 +25,19 @@ export interface PortalOptions {
   maxRps?: number;
   /** Extra delay of a `slow` fault, in milliseconds. >= 0, default 2000. */
   slowMs?: number;
+  /**
+   * A maintenance window: the portal is closed this many seconds of every `maintenanceEverySeconds`,
+   * answering every request 503 with the maintenance page and `Retry-After` the whole seconds
+   * left until it opens. > 0; default: no window.
+   */
+  maintenanceSeconds?: number;
+  /** The period of the maintenance window, in seconds. > maintenanceSeconds, default 30. */
+  maintenanceEverySeconds?: number;
+  /**
+   * When the first window begins, in seconds after the portal's first request (so that two
+   * portals meet their windows at the same point of the same lookups). >= 0, default 5.
+   */
+  maintenanceAfterSeconds?: number;
   /** The data to serve; default `new PortalDataset({ seed })`. */
   dataset?: PortalDataset;
 }
@@ -39,10 +52,15 @@ export interface ResolvedPortalOptions {
   retryAfterSeconds: number;
   maxRps: number | undefined;
   slowMs: number;
+  /** Absent: no maintenance window. */
+  maintenance: { closedMs: number; everyMs: number; afterMs: number } | undefined;
   dataset: PortalDataset;
 }
 
-const KEYS = new Set(['port', 'host', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs', 'dataset']);
+const KEYS = new Set([
+  'port', 'host', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs',
+  'maintenanceSeconds', 'maintenanceEverySeconds', 'maintenanceAfterSeconds', 'dataset',
+]);
 
 export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPortalOptions {
   if (typeof options !== 'object' || options === null) throw new PortalOptionsError('portal options must be an object');
@@ -57,6 +75,8 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
   const slowMs = number('slowMs', options.slowMs, 2000, 0, Number.MAX_SAFE_INTEGER);
   const maxRps = options.maxRps === undefined ? undefined : integer('maxRps', options.maxRps, 0, 1, Number.MAX_SAFE_INTEGER);
 
+  const maintenance = resolveMaintenance(options);
+
   const faultKinds = options.faultKinds ?? DEFAULT_FAULT_KINDS;
   if (!Array.isArray(faultKinds) || faultKinds.length === 0) throw new PortalOptionsError('faultKinds must be a non-empty array');
   for (const kind of faultKinds) {
@@ -69,7 +89,23 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
   const dataset = options.dataset ?? new PortalDataset({ seed });
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw new PortalOptionsError(`host must be a non-empty address, got ${String(host)}`);
-  return { port, host, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, dataset };
+  return { port, host, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, maintenance, dataset };
+}
+
+function resolveMaintenance(options: PortalOptions): ResolvedPortalOptions['maintenance'] {
+  const { maintenanceSeconds, maintenanceEverySeconds, maintenanceAfterSeconds } = options;
+  if (maintenanceSeconds === undefined) {
+    if (maintenanceEverySeconds !== undefined || maintenanceAfterSeconds !== undefined) {
+      throw new PortalOptionsError('maintenanceEverySeconds and maintenanceAfterSeconds need maintenanceSeconds');
+    }
+    return undefined;
+  }
+  const closed = number('maintenanceSeconds', maintenanceSeconds, 0, 0, 86_400);
+  const every = number('maintenanceEverySeconds', maintenanceEverySeconds, 30, 0, 86_400);
+  if (closed <= 0) throw new PortalOptionsError(`maintenanceSeconds must be above 0, got ${closed}`);
+  if (every <= closed) throw new PortalOptionsError(`maintenanceEverySeconds (${every}) must be longer than maintenanceSeconds (${closed})`);
+  const after = number('maintenanceAfterSeconds', maintenanceAfterSeconds, 5, 0, 86_400);
+  return { closedMs: closed * 1000, everyMs: every * 1000, afterMs: after * 1000 };
 }
 
 function number(name: string, value: unknown, fallback: number, min: number, max: number): number {

@@ -10,7 +10,7 @@ import { maintenanceRetryAfter, pickFault, truncationPoint } from './faults.js';
 import { resolvePortalOptions, type PortalOptions } from './options.js';
 import { errorPage, maintenancePage } from './render.js';
 import { route, type Answer } from './routes.js';
-import { RetryAfterGate, SlidingWindow, TrafficStats, type PortalStats } from './traffic.js';
+import { MaintenanceWindow, RetryAfterGate, SlidingWindow, TrafficStats, type PortalStats } from './traffic.js';
 
 export type { PortalOptions } from './options.js';
 export type { PortalStats } from './traffic.js';
@@ -35,6 +35,9 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
   const stats = new TrafficStats();
   const gate = new RetryAfterGate();
   const limiter = opts.maxRps === undefined ? undefined : new SlidingWindow(opts.maxRps, 1000);
+  const m = opts.maintenance;
+  const window = m === undefined ? undefined : new MaintenanceWindow(m.closedMs, m.everyMs, m.afterMs);
+  if (window) stats.withMaintenance(window);
   const timers = new Set<NodeJS.Timeout>();
   /** Portal responses not yet closed. */
   const open = new Set<http.ServerResponse>();
@@ -91,6 +94,16 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     const client = `${clientOf(req)} ${url.pathname}${url.search}`;
     const arrived = performance.now();
     if (gate.isEarly(client, arrived)) stats.tooEarly();
+    // In a maintenance window every request is answered 503 with the time left, faults and the rate limit aside.
+    const closedUntil = window?.arrive(clientOf(req), arrived);
+    if (closedUntil !== undefined) {
+      await sleep(opts.latencyMs);
+      if (res.destroyed) return;
+      const now = performance.now();
+      window!.told(clientOf(req), now, closedUntil);
+      const seconds = Math.max(0, Math.ceil((closedUntil - now) / 1000));
+      return send(res, client, { status: 503, body: maintenancePage(), headers: { 'retry-after': String(seconds) } });
+    }
     const admitted = limiter === undefined || limiter.admit(arrived);
     const fault = admitted ? pickFault(opts.seed, requestNumber, opts.faultRate, opts.faultKinds) : undefined;
     if (!admitted) stats.fault('maxRps');

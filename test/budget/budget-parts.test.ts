@@ -12,7 +12,9 @@ import {
   type SourceBudgetOptions,
 } from '../../budget/index.js';
 import { registerWant } from '../../budget/fair-share.js';
-import { getState } from '../../budget/state-item.js';
+import { getState, type SharedState } from '../../budget/state-item.js';
+import { nextEpisode } from '../../budget/throttle.js';
+import { climbedRate, MAX_RATE } from '../../budget/token-bucket.js';
 import { eventually } from '../support/eventually.js';
 import { startDynalite, type DynamoDb } from '../support/dynalite.js';
 
@@ -191,5 +193,49 @@ describe('budget hooks for the tax client', () => {
     await eventually('the unanswered ticket to expire', () => hooks.outstanding() === 0);
     expect((await b.snapshot()).granted).toBe(0);
     expect(() => budgetHooks(b, { requestTimeoutMs: 0 })).toThrow(BudgetOptionsError);
+  });
+});
+
+describe('pause or throttle: the episodes of throttling', () => {
+  const recurMs = 1000;
+  it('counts a pause once however many children were told of it, and only pauses that keep coming back', () => {
+    // A window: the first 503 says "come back at 5000"; the other children's 503s within it are the same episode.
+    let e = nextEpisode({ episodes: 0, episodeEnd: 0 }, 3000, 5000, recurMs);
+    expect(e).toEqual({ episodes: 1, episodeEnd: 5000 });
+    e = nextEpisode(e, 3200, 5100, recurMs);
+    expect(e).toEqual({ episodes: 1, episodeEnd: 5100 });
+    // Thirty seconds later the next window: a new episode, not a second one in a row.
+    expect(nextEpisode(e, 33_000, 35_000, recurMs)).toEqual({ episodes: 1, episodeEnd: 35_000 });
+    // Throttled again right after the pause ended: the source was not asking for a pause but for less.
+    const again = nextEpisode(e, 5300, 6300, recurMs);
+    expect(again).toEqual({ episodes: 2, episodeEnd: 6300 });
+    expect(nextEpisode(again, 6400, 7400, recurMs).episodes).toBe(3);
+    // Without Retry-After each throttle is an episode of its own: a burst of them comes back at once.
+    let plain = nextEpisode({ episodes: 0, episodeEnd: 0 }, 1000, 0, recurMs);
+    plain = nextEpisode(plain, 1010, 0, recurMs);
+    expect(nextEpisode(plain, 1020, 0, recurMs)).toEqual({ episodes: 3, episodeEnd: 1020 });
+    // A stray one a while later starts again.
+    expect(nextEpisode(plain, 9000, 0, recurMs)).toEqual({ episodes: 1, episodeEnd: 9000 });
+  });
+});
+
+describe('the climb after a decrease', () => {
+  const base: SharedState = {
+    limit: 100, free: 100, paused: false, rate: 1000, probeTo: 2000, tokens: 0, refilledAt: 0, notBefore: 0, holdUntil: 1000,
+    episodes: 0, episodeEnd: 0, throttled429: 0, throttled503: 1, decreases: 1, leases: [], wants: [],
+  };
+  const o = { increaseRps: 1, probeFactor: 2 };
+  it('doubles back to the rate that last worked within a second, then probes past it one request a second', () => {
+    expect(climbedRate(base, 500, o)).toBe(1000); // the hold
+    expect(climbedRate(base, 1500, o)).toBeCloseTo(1414.214, 3);
+    expect(climbedRate(base, 2000, o)).toBe(2000); // not 1001, as +1 a second would give
+    expect(climbedRate(base, 4000, o)).toBe(2002);
+    expect(climbedRate({ ...base, rate: 2500 }, 2000, o)).toBe(2501);
+  });
+
+  it('never passes maxRps, and grows until throttled when no rate is known to work', () => {
+    expect(climbedRate({ ...base, maxRps: 1500 }, 3000, o)).toBe(1500);
+    expect(climbedRate({ ...base, probeTo: undefined }, 4000, o)).toBe(8000);
+    expect(climbedRate({ ...base, probeTo: undefined }, 60_000, o)).toBe(MAX_RATE);
   });
 });
