@@ -1,9 +1,13 @@
 /**
  * The naive baseline: one plain script doing the credit check's lookups against the portal
  * at a fixed concurrency, and nothing else (no workbook, table, report or orchestration).
+ * It is polite, as the portal's spec asks of every client: a 429 or 503 with Retry-After
+ * holds every worker until then, and the request is asked again (a 503 without one after a
+ * second).
  *   node dist/bench/naive.js --url http://127.0.0.1:4568 --records 2000 --concurrency 100
- * Prints one JSON line: {"seconds", "lookups", "requests", "found", "notFound", "errors"}.
+ * Prints one JSON line: {"seconds", "lookups", "requests", "found", "notFound", "errors", "throttled"}.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { customersIter } from '../portal/dataset.js';
 import { countyNormalForm, ownerNormalForm } from '../scraper/query-normal-form.js';
@@ -20,12 +24,21 @@ const flags = program.opts<{ url: string; records: number; concurrency: number }
 
 const base = flags.url.replace(/\/+$/, '');
 const PARCEL_LINK = /href="\/parcels\/([^"?#]+)"/g;
-const counts = { lookups: 0, requests: 0, found: 0, notFound: 0, errors: 0 };
+const counts = { lookups: 0, requests: 0, found: 0, notFound: 0, errors: 0, throttled: 0 };
+/** No request before this (performance.now()): the latest Retry-After, for every worker. */
+let notBefore = 0;
 
 async function get(path: string): Promise<{ status: number; body: string }> {
-  counts.requests++;
-  const res = await fetch(`${base}/${path}`);
-  return { status: res.status, body: await res.text() };
+  for (let attempt = 0; ; attempt++) {
+    for (let wait = notBefore - performance.now(); wait > 0; wait = notBefore - performance.now()) await sleep(Math.ceil(wait));
+    counts.requests++;
+    const res = await fetch(`${base}/${path}`);
+    const body = await res.text();
+    if ((res.status !== 429 && res.status !== 503) || attempt >= 20) return { status: res.status, body };
+    counts.throttled++;
+    const seconds = Number(res.headers.get('retry-after') ?? '');
+    notBefore = Math.max(notBefore, performance.now() + (Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000));
+  }
 }
 
 async function lookup(parcelId: string, owner: string, county: string): Promise<void> {

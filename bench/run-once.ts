@@ -16,7 +16,8 @@ import type { CreditCheckResult } from '../workflows/definitions.js';
 import { runBaseline } from './baseline.js';
 import { BenchError } from './errors.js';
 import { historyTimes, stageSeconds, STAGE_ACTIVITIES, type HistoryEventLike, type HistoryStage } from './history-stages.js';
-import type { ConcurrencyPlan } from './plan.js';
+import type { FanOutPlan } from '../budget/fan-out-plan.js';
+import { SETTINGS } from '../config/settings.js';
 import { portalStats } from './portal-stats.js';
 import { cpuDelta, cpuSnapshot } from './proc-cpu.js';
 import { sampleChildRss, vmHwmKb } from './proc-rss.js';
@@ -26,10 +27,12 @@ export interface RunOptions {
   root: string;
   records: number;
   latencyMs: number;
+  /** TAX_SOURCE_MAX_CONCURRENCY the run has (set or shipped), and the naive script's concurrency. */
   concurrency: number;
-  plan: ConcurrencyPlan;
-  /** DROVER_OVERLAP_STAGES: false runs the stages one after another (--serial). */
-  overlapStages: boolean;
+  /** The drover settings the bench changes from the shipped defaults, by its flags; nothing else is set. */
+  settings: Record<string, string>;
+  /** Seconds of every 30 both portals are closed for maintenance (503 with Retry-After); 0: never. */
+  maintenanceSeconds: number;
   /** Progress lines (stderr). */
   say: (line: string) => void;
   /** Echo the stack's own lines too. */
@@ -40,7 +43,10 @@ export interface BenchFigures {
   records: number;
   latencyMs: number;
   concurrency: number;
-  /** DROVER_BATCH_VCPUS, TAX_SOURCE_CHILD_CONCURRENCY, DROVER_RECORDS_PER_CHILD the run used. */
+  /** The drover settings the bench changed; every other setting had its shipped default. */
+  settings: Record<string, string>;
+  maintenanceSeconds: number;
+  /** From the run's fan-out plan: children at once, requests per child, records per child. */
   children: number;
   perChild: number;
   recordsPerChild: number;
@@ -75,6 +81,13 @@ export interface BenchFigures {
   naiveSeconds: number;
   naiveRequests: number;
   naivePeakInFlight: number;
+  /** 429/503 answers the naive script waited out. */
+  naiveThrottled: number;
+  /** Requests the naive script's portal counted as early (before a Retry-After, or in a window it was told of). */
+  naiveTooEarly: number;
+  /** 503 answers the pipeline's portal sent (its maintenance windows), and its requests counted as early. */
+  throttled503: number;
+  tooEarly: number;
   ratioToNaive: number;
   scrapeRatioToNaive: number;
   peakInFlight: number;
@@ -93,20 +106,23 @@ export interface BenchFigures {
   cpuSeconds: Record<string, number>;
 }
 
-function stackEnv(home: string, o: RunOptions): NodeJS.ProcessEnv {
-  // A developer's own stack must not be what the bench measures.
+/** The demo portal's settings: the source the run meets, not drover's own. */
+export const SOURCE_SETTINGS = new Set(['DROVER_PORTAL_LATENCY_MS', 'DROVER_PORTAL_FAULT_RATE', 'DROVER_PORTAL_MAINTENANCE_SECONDS']);
+
+/**
+ * The stack's environment: the shipped defaults, but for what the bench's flags changed (named in
+ * `settings`) and the source it measures against. Settings in the bench's own environment are
+ * dropped, so a developer's shell cannot tune a run unseen, and a developer's own stack cannot be
+ * what the bench measures.
+ */
+export function stackEnv(home: string, o: Pick<RunOptions, 'latencyMs' | 'maintenanceSeconds' | 'settings'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(Object.entries(base).filter(([name]) => !SETTINGS.some((s) => s.env === name) || name === 'AWS_REGION'));
   return {
-    ...isolatedStackEnv(home),
+    ...isolatedStackEnv(home, clean),
     DROVER_PORTAL_LATENCY_MS: String(o.latencyMs),
     DROVER_PORTAL_FAULT_RATE: '0',
-    DROVER_BATCH_VCPUS: String(o.plan.children),
-    TAX_SOURCE_CHILD_CONCURRENCY: String(o.plan.perChild),
-    TAX_SOURCE_MAX_CONCURRENCY: String(o.concurrency),
-    DROVER_RECORDS_PER_CHILD: String(o.plan.recordsPerChild),
-    DROVER_MAX_ARRAY_JOBS: String(o.plan.maxArrayJobs),
-    DROVER_OVERLAP_STAGES: String(o.overlapStages),
-    // The tests' poll start; the DescribeJobs backoff still grows from it (see results.md).
-    DROVER_BATCH_POLL_SECONDS: process.env.DROVER_BATCH_POLL_SECONDS ?? '0.2',
+    DROVER_PORTAL_MAINTENANCE_SECONDS: String(o.maintenanceSeconds),
+    ...o.settings,
   };
 }
 
@@ -208,6 +224,7 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
       const times = historyTimes((history.events ?? []) as HistoryEventLike[]);
       const stages = stageSeconds(times);
       const jobIds = (times.results.runArrayJob ?? []).map((r) => (r as { jobId: string }).jobId);
+      const plan = times.results.planFanOut?.[0] as FanOutPlan | undefined;
       const childKb = Math.max(children.peakKb, childLogPeakKb(o.root, jobIds));
       const stats = await portalStats(stack.file.portal.url);
       // The outbox dump serialises all moto holds, and after a large run it can fail (HTTP 500
@@ -230,7 +247,7 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
       await stopStack();
 
       o.say(`naive baseline: ${o.records} records at concurrency ${o.concurrency}`);
-      const naive = await runBaseline(o.root, { records: o.records, latencyMs: o.latencyMs, concurrency: o.concurrency });
+      const naive = await runBaseline(o.root, { records: o.records, latencyMs: o.latencyMs, concurrency: o.concurrency, maintenanceSeconds: o.maintenanceSeconds });
 
       const wallSeconds = (emailAt - t0) / 1000;
       const idealSeconds = (stats.requests * o.latencyMs) / 1000 / o.concurrency;
@@ -246,10 +263,12 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         records: o.records,
         latencyMs: o.latencyMs,
         concurrency: o.concurrency,
-        children: o.plan.children,
-        perChild: o.plan.perChild,
-        recordsPerChild: o.plan.recordsPerChild,
-        overlapStages: o.overlapStages,
+        settings: o.settings,
+        maintenanceSeconds: o.maintenanceSeconds,
+        children: plan?.childrenAtOnce ?? 0,
+        perChild: plan?.childConcurrency ?? 0,
+        recordsPerChild: plan?.recordsPerChild ?? 0,
+        overlapStages: o.settings.DROVER_OVERLAP_STAGES !== 'false',
         customers: outcome.customers,
         generateSeconds: round(generateSeconds),
         wallSeconds: round(wallSeconds),
@@ -267,6 +286,10 @@ export async function runOnce(o: RunOptions): Promise<BenchFigures> {
         naiveSeconds: round(naive.seconds),
         naiveRequests: naive.requests,
         naivePeakInFlight: naive.peakInFlight,
+        naiveThrottled: naive.throttled,
+        naiveTooEarly: naive.tooEarly,
+        throttled503: stats.byStatus['503'] ?? 0,
+        tooEarly: stats.tooEarly + (stats.maintenance?.early ?? 0),
         ratioToNaive: round(wallSeconds / naive.seconds),
         scrapeRatioToNaive: round(scrape / naive.seconds),
         peakInFlight: stats.peakInFlight,

@@ -9,6 +9,7 @@ const fixed = (n: number, d = 2) => n.toFixed(d);
 
 const COLUMNS: Column[] = [
   { head: 'records', value: (f) => f.records },
+  { head: 'maint. s', value: (f) => f.maintenanceSeconds },
   { head: 'stages', value: (f) => (f.overlapStages ? 'overlapped' : 'serial') },
   { head: 'wall s', value: (f) => fixed(f.wallSeconds) },
   { head: 'upload', value: (f) => fixed(f.uploadSeconds) },
@@ -31,9 +32,11 @@ const COLUMNS: Column[] = [
   { head: 'scrape ×naive', value: (f) => fixed(f.scrapeRatioToNaive) },
   { head: 'peak in-flight', value: (f) => `${f.peakInFlight}/${f.inFlightCap}` },
   { head: 'naive peak', value: (f) => f.naivePeakInFlight },
+  { head: '503s / naive', value: (f) => `${f.throttled503}/${f.naiveThrottled}` },
+  { head: 'early / naive', value: (f) => `${f.tooEarly}/${f.naiveTooEarly}` },
   { head: 'worker MB', value: (f) => fixed(f.workerPeakRssMb, 0) },
   { head: 'child MB', value: (f) => fixed(f.childPeakRssMb, 0) },
-  { head: 'children', value: (f) => `${f.childrenSeen}×${f.perChild}` },
+  { head: 'children', value: (f) => `${f.childrenSeen} (${f.children} at once × ${f.perChild}, ${f.recordsPerChild} rec)` },
   { head: 'events', value: (f) => f.historyEvents },
   { head: 'report MB', value: (f) => `${fixed(f.reportBytes / 1e6, 1)} ${f.reportAttached ? 'attached' : 'linked'}` },
 ];

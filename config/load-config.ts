@@ -69,6 +69,8 @@ export interface Config {
     portalLatencyMs: number;
     portalFaultRate: number;
     portalFaultKinds: string;
+    /** Seconds of every 30 the demo portal is closed for maintenance; 0: never. */
+    portalMaintenanceSeconds: number;
     portalSeed: number;
   };
 }
@@ -226,6 +228,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       portalLatencyMs: num('DROVER_PORTAL_LATENCY_MS'),
       portalFaultRate: num('DROVER_PORTAL_FAULT_RATE'),
       portalFaultKinds: str('DROVER_PORTAL_FAULT_KINDS')!,
+      portalMaintenanceSeconds: num('DROVER_PORTAL_MAINTENANCE_SECONDS'),
       portalSeed: num('DROVER_PORTAL_SEED'),
     },
   };

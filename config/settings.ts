@@ -77,6 +77,7 @@ export const SETTINGS = [
   { env: 'DROVER_PORTAL_LATENCY_MS', type: 'int', default: '20', min: 0, doc: 'Latency the demo portal adds to each answer.' },
   { env: 'DROVER_PORTAL_FAULT_RATE', type: 'number', default: '0.05', min: 0, max: 1, doc: 'Share of demo-portal requests that meet a transient fault.' },
   { env: 'DROVER_PORTAL_FAULT_KINDS', type: 'string', default: '500,reset,truncated,maintenance,maintenance200,429,slow', doc: 'Faults the demo portal picks from: 500, reset, truncated, maintenance (503), maintenance200, 429, slow, hang.' },
+  { env: 'DROVER_PORTAL_MAINTENANCE_SECONDS', type: 'int', default: '0', min: 0, max: 29, doc: 'The demo portal is closed this many seconds of every 30, from 2 s after its first lookup, answering 503 with `Retry-After` (the bench\'s `--maintenance`); 0: never.' },
   { env: 'DROVER_PORTAL_SEED', type: 'int', default: '42', min: 0, doc: 'Seed of the demo portal\'s data and faults.' },
 ] as const satisfies readonly Setting[];
 

@@ -121,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   ];
   if (startPortal) {
     specs.push(
-      node('portal', 'portal/main.js', ['--port', String(portalPort), '--latency', String(config.stack.portalLatencyMs), '--fault-rate', String(config.stack.portalFaultRate), '--fault-kinds', config.stack.portalFaultKinds, '--seed', String(config.stack.portalSeed)], {
+      node('portal', 'portal/main.js', ['--port', String(portalPort), '--latency', String(config.stack.portalLatencyMs), '--fault-rate', String(config.stack.portalFaultRate), '--fault-kinds', config.stack.portalFaultKinds, '--seed', String(config.stack.portalSeed), ...portalMaintenance(config.stack.portalMaintenanceSeconds)], {
         probe: httpProbe(`${file.portal.url}/healthz`),
       }),
     );
@@ -173,4 +173,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw err;
   }
   return { file, config: loadConfig({ env, useStackFile: false, cwd: options.root }), env, services, stop };
+}
+
+/** The demo portal's maintenance window (DROVER_PORTAL_MAINTENANCE_SECONDS): closed that long of every 30 s, the first 2 s after its first lookup. */
+function portalMaintenance(seconds: number): string[] {
+  return seconds > 0 ? ['--maintenance', String(seconds), '--maintenance-every', '30', '--maintenance-after', '2'] : [];
 }
