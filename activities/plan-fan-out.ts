@@ -25,12 +25,13 @@ export function planFromConfig(config: Config, records?: number, maxArrayJobs = 
 export function planFanOutActivity({ config }: ActivityDeps) {
   /**
    * Plans the run's fan-out once, before ingest, so that every attempt of ingest and of the
-   * array jobs uses the same plan (it is in the run's history). `records` is the sheet's row
-   * count from validation, an upper bound of the records; `maxArrayJobs` the run's array jobs
-   * in flight (its input's maxInFlight, else DROVER_MAX_ARRAY_JOBS).
+   * array jobs uses the same plan (it is in the run's history). `rows` is the customer sheet's
+   * row count from validation: less its header row, an upper bound of the records (title and
+   * blank rows count too). `maxArrayJobs` is the run's array jobs in flight (its input's
+   * maxInFlight, else DROVER_MAX_ARRAY_JOBS).
    */
-  return async function planFanOut({ records, maxArrayJobs }: { records?: number; maxArrayJobs?: number }): Promise<FanOutPlan> {
-    const plan = planFromConfig(config, records, maxArrayJobs);
+  return async function planFanOut({ rows, maxArrayJobs }: { rows?: number; maxArrayJobs?: number }): Promise<FanOutPlan> {
+    const plan = planFromConfig(config, rows === undefined ? undefined : Math.max(1, rows - 1), maxArrayJobs);
     Context.current().log.info(`fan-out plan: ${describePlan(plan)}`, { plan });
     return plan;
   };

@@ -158,7 +158,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     const validated = await quick.validateUpload({ bucket: input.bucket, key: input.key });
     // Children, records per child and requests per child, from the budget and Batch's capacity; in the
     // history, so every attempt of ingest and the jobs follows the same plan. Older runs replay without it.
-    const plan = patched('fan-out-plan') ? await quick.planFanOut({ records: validated.rows, maxArrayJobs: progress.maxInFlight }) : undefined;
+    const plan = patched('fan-out-plan') ? await quick.planFanOut({ rows: validated.rows, maxArrayJobs: progress.maxInFlight }) : undefined;
     if (plan) {
       progress.plan = plan;
       log.info(`fan-out plan: ${describePlan(plan)}`, { runId });
