@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Context } from '@temporalio/activity';
 import type { RejectedRow } from '../sheet/types.js';
-import type { CustomerResult } from '../rating/types.js';
+import type { CustomerResult, ReportTotals } from '../rating/types.js';
 import { openReportWriter, reportFileName, type ReportRow } from '../report/write-report.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readChunkEnds } from '../run-data/chunk-end.js';
 import { readInOrder } from '../run-data/ordered-reader.js';
 import type { ActivityDeps } from './deps.js';
 import { downloadToFile, objectMetadata, uploadFile, withTempDir } from './s3-files.js';
-import type { ChunkRef, ReportTotalsSummary, RunResources } from './types.js';
+import type { ChunkRef, RunResources } from './types.js';
 
 /** User metadata on the report object that carries its totals, so a retry need not read it back. */
 const TOTALS_METADATA = 'drover-totals';
@@ -34,7 +34,7 @@ export interface BuildReportInput {
 
 export interface BuildReportResult {
   reportKey: string;
-  totals: ReportTotalsSummary;
+  totals: ReportTotals;
   /** Seconds the writer waited for rows, mostly for the children's results: the rest of the activity's time is its own work. */
   waitedSeconds: number;
 }
@@ -78,10 +78,10 @@ export function buildReportActivity({ aws, tmpDir }: ActivityDeps) {
     const key = reportKey(input.inputKey, resources.runId);
     // Produced once: an attempt retried after the upload finds the report and its totals in place.
     const existing = await objectMetadata(aws.s3, resources.bucket, key);
-    if (existing?.[TOTALS_METADATA]) return { reportKey: key, totals: JSON.parse(existing[TOTALS_METADATA]) as ReportTotalsSummary, waitedSeconds: 0 };
+    if (existing?.[TOTALS_METADATA]) return { reportKey: key, totals: JSON.parse(existing[TOTALS_METADATA]) as ReportTotals, waitedSeconds: 0 };
     return withTempDir(tmpDir, async (dir) => {
       const path = join(dir, 'report.xlsx');
-      const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, runId: resources.runId, tempDir: dir });
+      const writer = await openReportWriter({ path, extraColumns: input.extraColumns, inputHeaders: input.columns, tempDir: dir });
       // The run starts the report while its array jobs run: it reads each chunk as the results
       // land. The wait is where a cancel of the run reaches the report (ctx.sleep throws).
       const follow = {

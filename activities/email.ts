@@ -10,14 +10,14 @@ import { describeCancelRequest, findCancelRequest } from './cancel-request.js';
 import type { ActivityDeps } from './deps.js';
 import { failPermanently } from './failures.js';
 import { downloadToFile, withTempDir } from './s3-files.js';
-import type { ReportTotalsSummary } from './types.js';
+import type { ReportTotals } from '../rating/types.js';
 
 export interface EmailReportInput {
   runId: string;
   to: string;
   inputKey: string;
   reportKey: string;
-  totals: ReportTotalsSummary;
+  totals: ReportTotals;
 }
 
 export interface EmailNoticeInput {

@@ -1,5 +1,4 @@
 import type { BudgetControl } from '../budget/control.js';
-import type { Rating } from '../rating/types.js';
 
 /** One chunk of a run: a JSON Lines object of at most 10,000 records, one Batch array job. */
 export interface ChunkRef {
@@ -45,13 +44,6 @@ export interface ArrayJobResult {
   done: number;
   /** Records whose result is ERROR or missing. */
   failed: number;
-}
-
-export interface ReportTotalsSummary {
-  customers: number;
-  byRating: Record<Rating, number>;
-  totalDueCents: number;
-  rejected: number;
 }
 
 /** What the workflow takes from the worker's configuration, so the workflow holds none of its own. */

@@ -1,19 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Rating } from '../rating/types.js';
+import { RATINGS, type ReportTotals } from '../rating/types.js';
 import { EmailError } from './errors.js';
 import { escapeHtml } from './escape-html.js';
 import { formatCount, formatMegabytes, formatUsd, oneLine } from './format.js';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** The figures the report email shows; `ReportTotals` from report/write-report.ts fits. */
-export interface EmailTotals {
-  customers: number;
-  byRating: Record<Rating, number>;
-  /** Integer cents. */
-  totalDueCents: number;
-  rejected: number;
-}
 
 export interface ReportEmailOptions {
   /** Sender address, e.g. `Drover <reports@example.com>`. */
@@ -23,7 +14,8 @@ export interface ReportEmailOptions {
   runId: string;
   /** The input's name as the user knows it. */
   inputFile: string;
-  totals: EmailTotals;
+  /** The figures the email shows. */
+  totals: ReportTotals;
   /** The run in the Temporal UI; http(s) only. */
   uiLink: string;
   /** The report workbook: its bytes, or the path of the file to read. Give this or `link`. */
@@ -57,8 +49,6 @@ export interface NoticeEmailOptions {
   progress?: NoticeProgress;
   uiLink: string;
 }
-
-const RATINGS: readonly Rating[] = ['A', 'B', 'C', 'D', 'NOT_FOUND', 'ERROR'];
 
 const OUTCOME_WORDS: Record<RunOutcome, string> = {
   FAILED: 'failed',

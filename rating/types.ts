@@ -1,4 +1,16 @@
-export type Rating = 'A' | 'B' | 'C' | 'D' | 'NOT_FOUND' | 'ERROR';
+/** Every rating, in the order the report and the email list them. */
+export const RATINGS = ['A', 'B', 'C', 'D', 'NOT_FOUND', 'ERROR'] as const;
+
+export type Rating = (typeof RATINGS)[number];
+
+/** A run's figures: what the report's Summary sheet, its S3 metadata and the email show. */
+export interface ReportTotals {
+  customers: number;
+  byRating: Record<Rating, number>;
+  /** Integer cents. */
+  totalDueCents: number;
+  rejected: number;
+}
 
 /** What the scraper learned about one customer, before rating. */
 export interface TaxLookup {

@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs';
 import type { CustomerRecord, RejectedRow } from '../sheet/types.js';
-import type { CustomerResult, Rating } from '../rating/types.js';
+import { RATINGS, type CustomerResult, type Rating, type ReportTotals } from '../rating/types.js';
 import { ColumnWidths } from './column-widths.js';
 import { CURRENCY_FORMAT, UTC_DATE_FORMAT, dollars, text, utcDate } from './cells.js';
 import { ReportWriterError } from './errors.js';
@@ -33,7 +33,6 @@ export interface ReportWriterOptions {
   path: string;
   /** Header texts of the carried input columns, in input order; values come from `record.extra`. */
   extraColumns: string[];
-  runId: string;
   /**
    * Header texts of the input sheet, used as the Rejected sheet's headers for the raw values.
    * Default: `Value 1`, `Value 2`, ...
@@ -50,14 +49,6 @@ export interface ReportWriterOptions {
   tempDir?: string;
 }
 
-export interface ReportTotals {
-  customers: number;
-  byRating: Record<Rating, number>;
-  /** Integer cents. */
-  totalDueCents: number;
-  rejected: number;
-}
-
 export interface ReportWriter {
   /** Appends accepted customers to `Credit worthiness`, in the order given. Await each call before the next. */
   addRows(rows: readonly ReportRow[]): Promise<void>;
@@ -70,8 +61,6 @@ export interface ReportWriter {
 }
 
 export const SHEET_NAMES = { customers: 'Credit worthiness', summary: 'Summary', rejected: 'Rejected' } as const;
-
-export const RATINGS: readonly Rating[] = ['A', 'B', 'C', 'D', 'NOT_FOUND', 'ERROR'];
 
 /** The fixed columns of `Credit worthiness`; carried columns follow. */
 export const REPORT_COLUMNS = [
@@ -91,7 +80,7 @@ export const REPORT_COLUMNS = [
 const TOTAL_DUE_COLUMN = REPORT_COLUMNS.indexOf('Total Due') + 1;
 const CHECKED_AT_COLUMN = REPORT_COLUMNS.indexOf('Checked At') + 1;
 
-const OPTION_KEYS = new Set(['path', 'extraColumns', 'runId', 'inputHeaders', 'widthSampleRows', 'maxColumnWidth', 'tempDir']);
+const OPTION_KEYS = new Set(['path', 'extraColumns', 'inputHeaders', 'widthSampleRows', 'maxColumnWidth', 'tempDir']);
 
 /** Rows between hand-offs to the zip and file streams, bounding what waits in memory. */
 const YIELD_EVERY = 1000;
@@ -324,7 +313,6 @@ function validateOptions(options: ReportWriterOptions): ResolvedOptions {
     throw new ReportWriterError(`Report writer option ${what}`, 'ERR_REPORT_OPTIONS');
   };
   if (typeof options.path !== 'string' || options.path === '') bad('path must be a non-empty string');
-  if (typeof options.runId !== 'string' || options.runId === '') bad('runId must be a non-empty string');
   if (!Array.isArray(options.extraColumns) || !options.extraColumns.every((c) => typeof c === 'string')) {
     bad('extraColumns must be an array of strings');
   }
@@ -338,7 +326,6 @@ function validateOptions(options: ReportWriterOptions): ResolvedOptions {
   if (options.tempDir !== undefined && (typeof options.tempDir !== 'string' || options.tempDir === '')) bad('tempDir must be a non-empty string');
   return {
     path: options.path,
-    runId: options.runId,
     extraColumns: options.extraColumns,
     inputHeaders: options.inputHeaders,
     widthSampleRows,

@@ -11,21 +11,38 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', imp
 /** What the build (scripts/ensure.mjs, `npm run build`) bundles WORKFLOWS_PATH into. */
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
 
-/** A worker for the credit check, with its own connection and AWS clients. */
-export async function createWorker(config: Config): Promise<{ worker: Worker; connection: NativeConnection }> {
+/** A worker for the credit check, with its own connections and AWS clients. */
+export interface CreatedWorker {
+  worker: Worker;
+  /** Closes both connections (the worker's and its client's); call it once `worker.run()` has returned. */
+  close(): Promise<void>;
+}
+
+/** A worker for the credit check. Its client (the activities' way to read a run's history) has a connection of its own. */
+export async function createWorker(config: Config): Promise<CreatedWorker> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const temporal = new Client({ connection: await Connection.connect(temporalConnectionOptions(config)), namespace: config.temporal.namespace });
-  // A prebuilt bundle spares every worker start webpack's CPU and the memory it keeps.
-  const bundle = config.temporal.workflowBundle ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ aws: createAwsClients(config), config, temporal }),
-    // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
-    maxHeartbeatThrottleInterval: '2 seconds',
-    defaultHeartbeatThrottleInterval: '2 seconds',
-  });
-  return { worker, connection };
+  let clientConnection: Connection | undefined;
+  const close = async () => {
+    await Promise.all([connection.close(), clientConnection?.close()]);
+  };
+  try {
+    clientConnection = await Connection.connect(temporalConnectionOptions(config));
+    const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    // A prebuilt bundle spares every worker start webpack's CPU and the memory it keeps.
+    const bundle = config.temporal.workflowBundle ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
+      activities: createActivities({ aws: createAwsClients(config), config, temporal }),
+      // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
+      maxHeartbeatThrottleInterval: '2 seconds',
+      defaultHeartbeatThrottleInterval: '2 seconds',
+    });
+    return { worker, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

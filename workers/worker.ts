@@ -3,11 +3,11 @@ import { loadConfig } from '../config/load-config.js';
 import { createWorker } from './create-worker.js';
 
 const config = loadConfig();
-const { worker, connection } = await createWorker(config);
+const { worker, close } = await createWorker(config);
 console.log(`worker polling ${config.temporal.address} namespace=${config.temporal.namespace} taskQueue=${config.temporal.taskQueue}`);
 try {
   // run() returns after SIGINT/SIGTERM once in-flight tasks are handed back.
   await worker.run();
 } finally {
-  await connection.close();
+  await close();
 }

@@ -14,7 +14,7 @@ let xlsx: Buffer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'email-test-'));
   xlsxPath = join(dir, 'credit-report-ranch-run-1.xlsx');
-  const writer = await openReportWriter({ path: xlsxPath, runId: 'run-1', extraColumns: [] });
+  const writer = await openReportWriter({ path: xlsxPath, extraColumns: [] });
   await writer.finish({ runId: 'run-1', inputFile: 'ranch.xlsx', startedAt: new Date(0), finishedAt: new Date(0), stageSeconds: {}, rejectedCount: 0 });
   xlsx = await readFile(xlsxPath);
 });

@@ -81,7 +81,6 @@ describe('openReportWriter', () => {
     spoolDir = await mkdtemp(join(dir, 'spool-'));
     const writer = await openReportWriter({
       path,
-      runId: 'run-1',
       extraColumns: ['Region Notes'],
       inputHeaders: ['Cust ID', 'Owner Name', 'APN'],
       widthSampleRows: 2,
@@ -228,7 +227,7 @@ describe('openReportWriter', () => {
 describe('openReportWriter, edge cases', () => {
   it('writes all three sheets with headers when there are no rows', async () => {
     const path = join(dir, 'empty.xlsx');
-    const writer = await openReportWriter({ path, runId: 'r', extraColumns: [] });
+    const writer = await openReportWriter({ path, extraColumns: [] });
     const totals = await writer.finish({
       runId: 'r',
       inputFile: 'empty.xlsx',
@@ -249,12 +248,12 @@ describe('openReportWriter, edge cases', () => {
 
   it('refuses unknown options', async () => {
     await expect(
-      openReportWriter({ path: join(dir, 'x.xlsx'), runId: 'r', extraColumns: [], colour: 'red' } as never),
+      openReportWriter({ path: join(dir, 'x.xlsx'), extraColumns: [], colour: 'red' } as never),
     ).rejects.toMatchObject({ name: 'ReportWriterError', code: 'ERR_REPORT_OPTIONS', message: 'Unknown report writer option(s): colour' });
   });
 
   it('fails when the output folder does not exist', async () => {
-    await expect(openReportWriter({ path: join(dir, 'missing', 'x.xlsx'), runId: 'r', extraColumns: [] })).rejects.toMatchObject({
+    await expect(openReportWriter({ path: join(dir, 'missing', 'x.xlsx'), extraColumns: [] })).rejects.toMatchObject({
       name: 'ReportWriterError',
       code: 'ERR_REPORT_OUTPUT',
     });
@@ -262,7 +261,7 @@ describe('openReportWriter, edge cases', () => {
 
   it('fails, and removes the partial file, when the rejected count disagrees', async () => {
     const path = join(dir, 'mismatch.xlsx');
-    const writer = await openReportWriter({ path, runId: 'r', extraColumns: [] });
+    const writer = await openReportWriter({ path, extraColumns: [] });
     await writer.addRows([row(0, 'A')]);
     await expect(
       writer.finish({ runId: 'r', inputFile: 'a.xlsx', startedAt: new Date(0), finishedAt: new Date(0), stageSeconds: {}, rejectedCount: 1 }),
