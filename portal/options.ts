@@ -1,4 +1,5 @@
 /** The demo portal's options: documented, validated, unknown keys refused. */
+import { performance } from 'node:perf_hooks';
 import { PortalDataset } from './dataset.js';
 import { PortalOptionsError } from './errors.js';
 import { DEFAULT_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.js';
@@ -40,6 +41,11 @@ export interface PortalOptions {
   maintenanceAfterSeconds?: number;
   /** The data to serve; default `new PortalDataset({ seed })`. */
   dataset?: PortalDataset;
+  /**
+   * The monotonic clock, in ms, that times Retry-After, the rate limit and the maintenance
+   * windows. Default `performance.now`; a test passes its own to move time without sleeping.
+   */
+  clock?: () => number;
 }
 
 export interface ResolvedPortalOptions {
@@ -55,11 +61,12 @@ export interface ResolvedPortalOptions {
   /** Absent: no maintenance window. */
   maintenance: { closedMs: number; everyMs: number; afterMs: number } | undefined;
   dataset: PortalDataset;
+  clock: () => number;
 }
 
 const KEYS = new Set([
   'port', 'host', 'seed', 'latencyMs', 'faultRate', 'faultKinds', 'retryAfterSeconds', 'maxRps', 'slowMs',
-  'maintenanceSeconds', 'maintenanceEverySeconds', 'maintenanceAfterSeconds', 'dataset',
+  'maintenanceSeconds', 'maintenanceEverySeconds', 'maintenanceAfterSeconds', 'dataset', 'clock',
 ]);
 
 export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPortalOptions {
@@ -89,7 +96,9 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
   const dataset = options.dataset ?? new PortalDataset({ seed });
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw new PortalOptionsError(`host must be a non-empty address, got ${String(host)}`);
-  return { port, host, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, maintenance, dataset };
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw new PortalOptionsError('clock must be a function');
+  const clock = options.clock ?? (() => performance.now());
+  return { port, host, seed, latencyMs, faultRate, faultKinds: [...faultKinds], retryAfterSeconds, maxRps, slowMs, maintenance, dataset, clock };
 }
 
 function resolveMaintenance(options: PortalOptions): ResolvedPortalOptions['maintenance'] {

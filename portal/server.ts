@@ -5,7 +5,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { maintenanceRetryAfter, pickFault, truncationPoint } from './faults.js';
 import { resolvePortalOptions, type PortalOptions } from './options.js';
 import { errorPage, maintenancePage } from './render.js';
@@ -58,7 +57,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     // A truncated body goes out chunked and ends cleanly: a whole HTTP answer with half a page.
     if (!truncated) headers['content-length'] = Buffer.byteLength(answer.body);
     const retryAfter = answer.headers?.['retry-after'];
-    if (retryAfter !== undefined) gate.promise(client, performance.now() + Number(retryAfter) * 1000);
+    if (retryAfter !== undefined) gate.promise(client, opts.clock() + Number(retryAfter) * 1000);
     stats.status(answer.status);
     res.writeHead(answer.status, headers);
     res.end(answer.body);
@@ -92,14 +91,14 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     // again before it expires is too early. Another request of a busy client may already be
     // on its way when the answer goes out, and is not its retry.
     const client = `${clientOf(req)} ${url.pathname}${url.search}`;
-    const arrived = performance.now();
+    const arrived = opts.clock();
     if (gate.isEarly(client, arrived)) stats.tooEarly();
     // In a maintenance window every request is answered 503 with the time left, faults and the rate limit aside.
     const closedUntil = window?.arrive(clientOf(req), arrived);
     if (closedUntil !== undefined) {
       await sleep(opts.latencyMs);
       if (res.destroyed) return;
-      const now = performance.now();
+      const now = opts.clock();
       window!.told(clientOf(req), now, closedUntil);
       const seconds = Math.max(0, Math.ceil((closedUntil - now) / 1000));
       return send(res, client, { status: 503, body: maintenancePage(), headers: { 'retry-after': String(seconds) } });

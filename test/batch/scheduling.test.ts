@@ -4,19 +4,30 @@ import { join } from 'node:path';
 import { readText, register, startHarness, submit, waitForJob, writeScript } from './batch-helpers.js';
 
 /**
- * A child that marks itself running in a shared dir, records how many it sees running,
- * stays a while so overlapping children see each other, then unmarks itself.
+ * A child that marks itself running in a shared dir and records the most children it sees
+ * running at once. It stays at least 300 ms, and until it has seen PEERS children running
+ * (itself included), so that children the budget lets overlap are seen to overlap however
+ * slowly the machine starts them; a child that no other joins leaves after 5 s.
  */
 const OVERLAP_CHILD = `
   const fs = require('node:fs');
   const path = require('node:path');
   const dir = process.env.RUN_DIR;
-  const me = path.join(dir, 'running', process.env.AWS_BATCH_JOB_ID.replace(':', '_'));
+  const id = process.env.AWS_BATCH_JOB_ID.replace(':', '_');
+  const me = path.join(dir, 'running', id);
+  const peers = Number(process.env.PEERS ?? '1');
+  const started = Date.now();
   fs.writeFileSync(me, '');
-  const seen = fs.readdirSync(path.join(dir, 'running')).length;
-  fs.writeFileSync(path.join(dir, 'seen', process.env.AWS_BATCH_JOB_ID.replace(':', '_')), String(seen));
+  let seen = 0;
+  const look = () => {
+    seen = Math.max(seen, fs.readdirSync(path.join(dir, 'running')).length);
+    fs.writeFileSync(path.join(dir, 'seen', id), String(seen));
+    const stayed = Date.now() - started;
+    if (stayed >= 300 && (seen >= peers || stayed >= 5000)) fs.unlinkSync(me);
+    else setTimeout(look, 20);
+  };
+  look();
   fs.appendFileSync(path.join(dir, 'starts.log'), process.env.AWS_BATCH_JOB_ID + '\\n');
-  setTimeout(() => fs.unlinkSync(me), 300);
 `;
 
 function prepareRunDir(dir: string): string {
@@ -36,7 +47,7 @@ describe('vCPU budget', () => {
       const script = prepareRunDir(h.dir);
       const jobDefinition = await register(h.client, {
         command: ['node', script],
-        containerProperties: { environment: [{ name: 'RUN_DIR', value: h.dir }] },
+        containerProperties: { environment: [{ name: 'RUN_DIR', value: h.dir }, { name: 'PEERS', value: '2' }] },
       });
       const jobId = await submit(h.client, { jobDefinition, arrayProperties: { size: 6 } });
       expect((await waitForJob(h.client, jobId)).status).toBe('SUCCEEDED');

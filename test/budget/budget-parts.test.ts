@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BudgetClosedError,
   BudgetOptionsError,
@@ -36,9 +37,32 @@ function budget(table: string, options: Partial<SourceBudgetOptions> = {}): Sour
   return b;
 }
 
-/** Whether the promise is still pending after the budget had time to poll a few times. */
-async function stillWaiting(p: Promise<unknown>): Promise<boolean> {
-  return Promise.race([p.then(() => false), sleep(400).then(() => true)]);
+/** db.ddb, counting the reads of the budget's state that have come back: how a test knows the budget looked again. */
+function countingReads(): { ddb: DynamoDBClient; reads: () => number } {
+  let reads = 0;
+  const ddb = new Proxy(db.ddb, {
+    get(target, key, receiver) {
+      if (key !== 'send') return Reflect.get(target, key, receiver) as unknown;
+      return async (command: unknown, ...rest: unknown[]) => {
+        const out: unknown = await (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+        if (command instanceof GetItemCommand) reads++;
+        return out;
+      };
+    },
+  });
+  return { ddb, reads: () => reads };
+}
+
+/** Whether the request still waits after the budget has read the shared state three more times: it looked, and found nothing for it. */
+async function stillWaiting(p: Promise<unknown>, reads: () => number): Promise<boolean> {
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const from = reads();
+  await eventually('the budget to read its state three more times', () => reads() >= from + 3, 30_000);
+  return !settled;
 }
 
 describe('source budget options', () => {
@@ -68,13 +92,14 @@ describe('budget state and control', () => {
 
   it('grants nothing while paused and resumes when unpaused', async () => {
     const table = await db.table('paused');
-    const b = budget(table, { maxConcurrency: 4, blockSize: 4 });
+    const counted = countingReads();
+    const b = budget(table, { maxConcurrency: 4, blockSize: 4, ddb: counted.ddb });
     (await b.acquire())();
     await eventually('the idle slot to go back', async () => (await b.snapshot()).held === 0);
 
     expect(await setBudgetControl(db.ddb, table, { paused: true }, { maxConcurrency: 4 })).toMatchObject({ paused: true, limit: 4, inFlight: 0 });
     const waiting = b.acquire();
-    expect(await stillWaiting(waiting)).toBe(true);
+    expect(await stillWaiting(waiting, counted.reads)).toBe(true);
     expect(await b.snapshot()).toMatchObject({ paused: true, held: 0, granted: 0, waiting: 1 });
     expect(await listBudgetLeases(db.ddb, table)).toEqual([]);
 
@@ -93,10 +118,11 @@ describe('budget state and control', () => {
   it('lets setBudgetControl set the limit the children adopt, and moves it later', async () => {
     const table = await db.table('limit');
     expect(await setBudgetControl(db.ddb, table, { maxConcurrency: 3 }, { maxConcurrency: 50 })).toMatchObject({ limit: 3, inFlight: 0, paused: false });
-    const b = budget(table, { maxConcurrency: 50, blockSize: 5, idleReturnMs: 60_000 });
+    const counted = countingReads();
+    const b = budget(table, { maxConcurrency: 50, blockSize: 5, idleReturnMs: 60_000, ddb: counted.ddb });
     const releases = [await b.acquire(), await b.acquire(), await b.acquire()];
     const fourth = b.acquire();
-    expect(await stillWaiting(fourth)).toBe(true);
+    expect(await stillWaiting(fourth, counted.reads)).toBe(true);
     expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 3, inFlight: 3 });
 
     releases[0]!();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listBudgetLeases, readBudgetState, type BudgetState } from '../../budget/index.js';
+import { getState } from '../../budget/state-item.js';
 import { startPortal, type Portal } from '../../portal/server.js';
 import { eventually } from '../support/eventually.js';
 import type { BudgetChildEvent } from './support/child-config.js';
@@ -63,8 +64,13 @@ describe('one budget shared by several child processes', () => {
     const survivors = ['left', 'right'].map((clientId) => spawnBudgetChild({ ...common, clientId, concurrency: 5 }));
     children.push(...survivors);
     await Promise.all(survivors.map((s) => s.waitFor('asking', asking)));
-    // Give them time to ask more than once: while the doomed child lives, they get nothing.
-    await sleep(1000);
+    // Wait until each has asked more than once (registered its want and renewed it): while the doomed child lives, they get nothing.
+    const firstAsk = new Map<string, number>();
+    await eventually('both survivors to ask again', async () => {
+      const wants = (await getState(db.ddb, table, true))?.wants ?? [];
+      for (const w of wants) if (!firstAsk.has(w.id)) firstAsk.set(w.id, w.expiresAt);
+      return wants.length === 2 && wants.every((w) => w.expiresAt > firstAsk.get(w.id)!);
+    }, 30_000);
     expect((await listBudgetLeases(db.ddb, table)).map((l) => [l.holder, l.slots])).toEqual([['doomed', 10]]);
     expect(survivors.flatMap((s) => s.events)).toEqual([{ event: 'asking' }, { event: 'asking' }]);
 

@@ -276,13 +276,15 @@ describe('portal traffic', () => {
   });
 
   it('counts a client that comes back before its Retry-After expired as tooEarly, by x-client-id', async () => {
-    await withPortal({ faultRate: 1, faultKinds: ['429'], retryAfterSeconds: 1 }, async (portal) => {
+    // The portal's clock moves only when the test moves it: "straight back" is straight back however slow the machine.
+    let now = 0;
+    await withPortal({ faultRate: 1, faultKinds: ['429'], retryAfterSeconds: 1, clock: () => now }, async (portal) => {
       const get = (client: string): Promise<Response> => fetch(`${portal.url}/parcels/12-345-678`, { headers: { 'x-client-id': client } });
       expect((await get('a')).status).toBe(429);
       await get('a'); // straight back: too early
       await get('b'); // another client, first request
       expect(portal.stats().tooEarly).toBe(1);
-      await sleep(1100);
+      now += 1000; // the Retry-After is over
       await get('a');
       await get('b');
       expect(portal.stats()).toMatchObject({ requests: 5, tooEarly: 1, byStatus: { '429': 5 }, faults: { '429': 5 } });
@@ -290,7 +292,8 @@ describe('portal traffic', () => {
   });
 
   it('answers 429 with Retry-After above maxRps across all clients', async () => {
-    await withPortal({ maxRps: 3, retryAfterSeconds: 1 }, async (portal) => {
+    let now = 0;
+    await withPortal({ maxRps: 3, retryAfterSeconds: 1, clock: () => now }, async (portal) => {
       const results: string[] = [];
       for (let i = 0; i < 5; i++) {
         const res = await fetch(`${portal.url}/parcels/12-345-678`, { headers: { 'x-client-id': `c${i}` } });
@@ -298,7 +301,7 @@ describe('portal traffic', () => {
         results.push(`${res.status} ${res.headers.get('retry-after') ?? '-'}`);
       }
       expect(results).toEqual(['200 -', '200 -', '200 -', '429 1', '429 1']);
-      await sleep(1100);
+      now += 1000; // the second is over
       expect((await fetch(`${portal.url}/parcels/12-345-678`)).status).toBe(200);
       expect(portal.stats()).toMatchObject({ requests: 6, byStatus: { '200': 4, '429': 2 }, faults: { maxRps: 2 }, tooEarly: 0 });
     });
