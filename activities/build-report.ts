@@ -6,11 +6,13 @@ import type { RejectedRow } from '../sheet/types.js';
 import type { CustomerResult, ReportTotals } from '../rating/types.js';
 import { openReportWriter, reportFileName, type ReportRow } from '../report/write-report.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ChunkRef } from '../contracts/credit-check.js';
+import type { RunResources } from '../run-data/names.js';
 import { readChunkEnds } from '../run-data/chunk-end.js';
 import { readInOrder } from '../run-data/ordered-reader.js';
 import type { ActivityDeps } from './deps.js';
-import { downloadToFile, objectMetadata, uploadFile, withTempDir } from './s3-files.js';
-import type { ChunkRef, RunResources } from './types.js';
+import { downloadToFile, objectMetadata, uploadFile, withTempDir } from '../storage/s3-files.js';
+
 
 /** User metadata on the report object that carries its totals, so a retry need not read it back. */
 const TOTALS_METADATA = 'drover-totals';

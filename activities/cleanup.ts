@@ -1,8 +1,8 @@
-import { archivedKey, runResources } from '../run-data/names.js';
+import { archivedKey, runResources, type RunResources } from '../run-data/names.js';
 import { deleteRunTable } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
-import { deletePrefix, moveObject } from './s3-files.js';
-import type { RunPlan, RunResources } from './types.js';
+import { deletePrefix, moveObject } from '../storage/s3-files.js';
+import type { RunPlan } from './types.js';
 
 export function cleanupActivities({ aws, config }: ActivityDeps) {
   return {

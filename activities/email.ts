@@ -6,10 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { composeNoticeEmail, composeReportEmail } from '../email/compose.js';
 import { EmailError } from '../email/errors.js';
 import { sendRawEmail } from '../email/send.js';
+import { runUiLink } from '../config/temporal-connection.js';
 import { describeCancelRequest, findCancelRequest } from './cancel-request.js';
 import type { ActivityDeps } from './deps.js';
 import { failPermanently } from './failures.js';
-import { downloadToFile, withTempDir } from './s3-files.js';
+import { downloadToFile, withTempDir } from '../storage/s3-files.js';
 import type { ReportTotals } from '../rating/types.js';
 
 export interface EmailReportInput {
@@ -28,10 +29,6 @@ export interface EmailNoticeInput {
   /** What happened, never empty. For CANCELLED the notice adds who asked for it, and why, when the run's history says. */
   reason: string;
   progress: { total: number | null; done: number; failed: number; stage: string };
-}
-
-export function runUiLink(uiUrl: string, namespace: string, runId: string): string {
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}`;
 }
 
 /** SES refusals that no retry can fix: the sender is not a verified identity, or the message is refused as such. */

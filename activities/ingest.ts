@@ -7,17 +7,17 @@ import { readCustomerSheet, SheetError } from '../sheet/index.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { childCount, encodeChunk } from '../run-data/chunk-format.js';
 import { RECORD_PAGE, recordPageItem, type Item } from '../run-data/item-codec.js';
-import { chunkKeys, rejectedKey } from '../run-data/names.js';
+import { chunkKeys, rejectedKey, type RunResources } from '../run-data/names.js';
 import { createRunTable, WRITE_BATCH, writeBatch } from '../run-data/run-table.js';
 import { BoundedPool } from '../concurrency/bounded-pool.js';
-import { chunkReadySignal } from '../workflows/definitions.js';
+import { chunkReadySignal, type ChunkRef } from '../contracts/credit-check.js';
 import type { ActivityDeps } from './deps.js';
 import { signalRun } from './signal-run.js';
 import { planFromConfig } from './plan-fan-out.js';
 import type { FanOutPlan } from '../budget/fan-out-plan.js';
 import { failPermanently } from './failures.js';
-import { downloadToFile, uploadFile, withTempDir } from './s3-files.js';
-import type { ChunkRef, IngestResult, RunResources } from './types.js';
+import { downloadToFile, uploadFile, withTempDir } from '../storage/s3-files.js';
+import type { IngestResult } from './types.js';
 
 /**
  * Batch writes (of 25 pages, 2,500 records) kept in flight at once. On AWS, what exceeds the

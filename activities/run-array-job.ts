@@ -7,15 +7,16 @@ import {
 } from '@aws-sdk/client-batch';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { chunkProgressSignal, CHUNK_PROGRESS_EVERY_MS, type ChunkProgressUpdate, type ChunkRef } from '../contracts/credit-check.js';
+import type { RunResources } from '../run-data/names.js';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { putChunkEnd } from '../run-data/chunk-end.js';
 import { readChunkProgress, type ChunkProgress } from '../run-data/chunk-progress.js';
 import { resultTotals } from '../run-data/result-totals.js';
 import type { ActivityDeps } from './deps.js';
-import { chunkProgressSignal, CHUNK_PROGRESS_EVERY_MS, type ChunkProgressUpdate } from '../workflows/definitions.js';
 import { signalRun } from './signal-run.js';
 import { readSourceState } from './source-budget.js';
-import type { ArrayJobResult, ChunkRef, RunResources } from './types.js';
+import type { ArrayJobResult } from './types.js';
 
 /** What the heartbeat carries: a retried attempt re-attaches to this job instead of submitting another. */
 export interface ArrayJobHeartbeat {

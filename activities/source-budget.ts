@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { readBudgetState, setBudgetControl } from '../budget/index.js';
-import type { SourceState } from '../workflows/definitions.js';
+import type { BudgetControl } from '../budget/control.js';
+import type { SourceState } from '../contracts/credit-check.js';
 import type { ActivityDeps } from './deps.js';
-import type { SourceControl } from './types.js';
 
 export function sourceBudgetActivities({ aws, config }: ActivityDeps) {
   return {
     /** Holds or releases the budget, or changes its limit: the children read both from the run table. */
-    async controlSource({ table, ...control }: { table: string } & SourceControl): Promise<void> {
+    async controlSource({ table, ...control }: { table: string } & BudgetControl): Promise<void> {
       await setBudgetControl(aws.dynamodb, table, control, { maxConcurrency: config.source.maxConcurrency, maxRps: config.source.maxRps });
     },
   };

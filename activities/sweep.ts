@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { runResources } from '../run-data/names.js';
 import { deleteRunTable } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
-import { deletePrefix } from './s3-files.js';
+import { deletePrefix } from '../storage/s3-files.js';
 
 export interface SweepResult {
   /** Runs whose leftovers were removed. */

@@ -3,7 +3,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SheetError, validateWorkbookFile } from '../sheet/index.js';
 import type { ActivityDeps } from './deps.js';
 import { failPermanently } from './failures.js';
-import { downloadToFile, withTempDir } from './s3-files.js';
+import { downloadToFile, withTempDir } from '../storage/s3-files.js';
 
 const isSheetError = (err: unknown): err is SheetError => err instanceof SheetError;
 

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
 import { loadConfig } from '../config/load-config.js';
 import { readStackFile } from '../config/stack-file.js';
-import { runUiLink } from '../activities/email.js';
+import { runUiLink } from '../config/temporal-connection.js';
 import { startStack, type RunningStack } from '../stack/stack.js';
 import { tcpProbe } from '../stack/probes.js';
 import type { CreditCheckResult } from '../workflows/definitions.js';

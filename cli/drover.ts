@@ -3,7 +3,7 @@ import type { SignalDefinition } from '@temporalio/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
-import { runUiLink } from '../activities/email.js';
+import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
 import { displayMode, followRun } from './follow-run.js';
 import { cancelRun, connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';

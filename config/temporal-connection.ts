@@ -16,3 +16,8 @@ export function temporalConnectionOptions(config: Pick<Config, 'temporal'>) {
           : undefined,
   };
 }
+
+/** The Temporal Web UI's page of a workflow, by its workflow id: linked from the emails and printed by the CLI. */
+export function runUiLink(uiUrl: string, namespace: string, workflowId: string): string {
+  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}

@@ -1,4 +1,11 @@
-import type { RunResources } from '../activities/types.js';
+/** Where a run keeps what it makes: all of it is named after the run's workflow id. */
+export interface RunResources {
+  runId: string;
+  bucket: string;
+  table: string;
+  /** Prefix of every temporary object of the run. */
+  tmpPrefix: string;
+}
 
 /** Every resource of a run carries its run id in its name, so the sweeper can find what a dead run left. */
 export function runResources(runId: string, bucket: string, tablePrefix: string): RunResources {

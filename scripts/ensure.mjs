@@ -56,10 +56,11 @@ say('building (tsc)');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')]);
 
 // 4. The workflow bundle, so a worker starts without webpack (about 130 MB of RSS it would
-// keep, and a second of CPU). Rebuilt when the workflow code or the packages changed.
+// keep, and a second of CPU). Rebuilt when the workflow code (workflows/ and the contracts/ they
+// define their signals and queries in) or the packages changed.
 const bundle = join(root, 'dist', 'workflow-bundle.js');
-const workflowsDir = join(root, 'dist', 'workflows');
-const newest = Math.max(mtime(installed), ...readdirSync(workflowsDir).map((f) => mtime(join(workflowsDir, f))));
+const bundledDirs = [join(root, 'dist', 'workflows'), join(root, 'dist', 'contracts')];
+const newest = Math.max(mtime(installed), ...bundledDirs.flatMap((dir) => readdirSync(dir).map((f) => mtime(join(dir, f)))));
 if (mtime(bundle) < newest) {
   say('bundling the workflows');
   // webpack's report is noise unless the bundling fails.

@@ -13,19 +13,18 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { BuildReportResult } from '../activities/build-report.js';
-import type { ChunkRef, IngestResult, SourceControl } from '../activities/types.js';
+import type { IngestResult } from '../activities/types.js';
+import type { BudgetControl } from '../budget/control.js';
 import {
   chunkProgressSignal,
   chunkReadySignal,
-  InputFileAttribute,
   pauseSignal,
   progressQuery,
-  RecordCountAttribute,
   resumeSignal,
   setMaxInFlightSignal,
   setSourceLimitSignal,
   sourceStateSignal,
-  StageAttribute,
+  type ChunkRef,
   type CreditCheckInput,
   type CreditCheckResult,
   type MaxInFlight,
@@ -33,7 +32,8 @@ import {
   type Progress,
   type SourceState,
   type Stage,
-} from './definitions.js';
+} from '../contracts/credit-check.js';
+import { InputFileAttribute, RecordCountAttribute, StageAttribute } from '../contracts/search-attributes.js';
 import { describePlan } from '../budget/fan-out-plan.js';
 import { ChunkTally } from './chunk-tally.js';
 import { Compensations } from './compensations.js';
@@ -108,8 +108,8 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
   };
   setHandler(progressQuery, () => progress);
   // Budget changes wait here until the scrape stage, where the run table's budget lives.
-  let sourceControl: SourceControl | undefined;
-  const controlSource = (change: SourceControl) => void (sourceControl = { ...sourceControl, ...change });
+  let sourceControl: BudgetControl | undefined;
+  const controlSource = (change: BudgetControl) => void (sourceControl = { ...sourceControl, ...change });
   const limitSource = (n: unknown, signal: string) => {
     if (isCount(n)) controlSource({ maxConcurrency: n });
     else log.warn(`${signal} ignored: not a whole number of at least 1`, { n });
@@ -187,7 +187,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
       count();
     });
     let scraping = true;
-    const limits = followSourceControl(
+    const limits = followBudgetControl(
       resources.table,
       () => sourceControl,
       () => void (sourceControl = undefined),
@@ -293,7 +293,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
  * {"source": true}`, `resume`, `setSourceLimit` and `setMaxInFlight {"source": n}` go there.
  * Not cancellable: it ends with the fan-out, however the fan-out ends.
  */
-function followSourceControl(table: string, pending: () => SourceControl | undefined, take: () => void, active: () => boolean): Promise<void> {
+function followBudgetControl(table: string, pending: () => BudgetControl | undefined, take: () => void, active: () => boolean): Promise<void> {
   return CancellationScope.nonCancellable(async () => {
     while (active()) {
       await condition(() => pending() !== undefined || !active());
