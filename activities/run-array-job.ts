@@ -8,7 +8,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { chunkProgressSignal, CHUNK_PROGRESS_EVERY_MS, type ChunkProgressUpdate, type ChunkRef } from '../contracts/credit-check.js';
-import type { RunResources } from '../run-data/names.js';
+import { RUN_ID_TAG, type RunResources } from '../run-data/names.js';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { putChunkEnd } from '../run-data/chunk-end.js';
 import { readChunkProgress, type ChunkProgress } from '../run-data/chunk-progress.js';
@@ -104,7 +104,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
           ],
         },
         timeout: { attemptDurationSeconds: config.batch.childTimeoutSeconds },
-        tags: { 'drover:run-id': resources.runId },
+        tags: { [RUN_ID_TAG]: resources.runId },
       }),
     );
     return out.jobId!;

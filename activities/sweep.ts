@@ -1,9 +1,9 @@
-import { ListJobsCommand, TerminateJobCommand, type JobStatus } from '@aws-sdk/client-batch';
+import { DescribeJobsCommand, ListJobsCommand, TerminateJobCommand, type JobStatus } from '@aws-sdk/client-batch';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { runResources } from '../run-data/names.js';
+import { RUN_ID_TAG, runResources } from '../run-data/names.js';
 import { deleteRunTable } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
 import { deletePrefix } from '../storage/s3-files.js';
@@ -17,11 +17,14 @@ export interface SweepResult {
 }
 
 const ACTIVE: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
-const JOB_NAME = /^drover-(.+)-chunk-\d+$/;
+/** DescribeJobs takes 100 job ids at most. */
+const DESCRIBE_BATCH = 100;
 
 /**
  * A terminated run gets no chance to compensate. Everything a run makes carries its run id
- * (table name, `tmp/<run id>/`, job name), so this finds what closed runs left and removes it.
+ * (its table's name, `tmp/<run id>/`, its jobs' RUN_ID_TAG), so this finds what closed runs left
+ * and removes it. A job's run is read from its tag, never from its name: the name is the run id
+ * with some characters rewritten, so two runs' jobs can share one.
  */
 export function sweepActivity({ aws, config, temporal }: ActivityDeps) {
   async function isClosed(runId: string): Promise<boolean> {
@@ -52,17 +55,23 @@ export function sweepActivity({ aws, config, temporal }: ActivityDeps) {
       token = page.NextContinuationToken;
     } while (token);
 
-    const jobs = new Map<string, string[]>();
+    const active: string[] = [];
     for (const jobStatus of ACTIVE) {
       let next: string | undefined;
       do {
         const page = await aws.batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, jobStatus, nextToken: next }));
-        for (const job of page.jobSummaryList ?? []) {
-          const runId = JOB_NAME.exec(job.jobName ?? '')?.[1];
-          if (runId) jobs.set(runId, [...(jobs.get(runId) ?? []), job.jobId!]);
-        }
+        for (const job of page.jobSummaryList ?? []) active.push(job.jobId!);
         next = page.nextToken;
       } while (next);
+    }
+    // ListJobs leaves out the tags: DescribeJobs has them.
+    const jobs = new Map<string, string[]>();
+    for (let i = 0; i < active.length; i += DESCRIBE_BATCH) {
+      const out = await aws.batch.send(new DescribeJobsCommand({ jobs: active.slice(i, i + DESCRIBE_BATCH) }));
+      for (const job of out.jobs ?? []) {
+        const runId = job.tags?.[RUN_ID_TAG];
+        if (runId) jobs.set(runId, [...(jobs.get(runId) ?? []), job.jobId!]);
+      }
     }
     return { tables, prefixes, jobs };
   }

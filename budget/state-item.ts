@@ -1,18 +1,12 @@
 /**
- * Where the budget lives in the run table: a reserved partition, `chunk = -1`, that the
- * report never reads (it queries chunks 0 and up). `seq = 0` is the one item: shared
- * state, the token bucket and every child's concurrency lease.
+ * The budget's one item in the run table: shared state, the token bucket and every child's
+ * concurrency lease, in a partition of its own that the report never reads (run-data/table-layout.ts).
  */
 import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BUDGET_STATE_SEQ, budgetKey, type Item } from '../run-data/table-layout.js';
 
-export const BUDGET_CHUNK = -1;
-export const STATE_SEQ = 0;
-
-export type Item = Record<string, AttributeValue>;
-
-export function budgetKey(seq: number): Item {
-  return { chunk: { N: String(BUDGET_CHUNK) }, seq: { N: String(seq) } };
-}
+export { budgetKey, type Item };
+export const STATE_SEQ = BUDGET_STATE_SEQ;
 
 /** Every attribute is written as `#name`, since several (`limit`, ...) are DynamoDB reserved words. */
 export function names(...expressions: (string | undefined)[]): Record<string, string> {

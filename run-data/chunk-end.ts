@@ -1,10 +1,10 @@
 import { BatchGetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { itemKey, type Item } from './item-codec.js';
+import { chunkEndKey, type Item } from './table-layout.js';
 import { unprocessedBackoff } from './run-table.js';
 
 /**
  * The end of a chunk's array job, as its watching activity saw it: put in the chunk's results
- * partition under seq -1, below every result page, once no child of the job will write again.
+ * partition, below every result page (table-layout.ts), once no child of the job will write again.
  * The report reads a chunk's results while its job runs, and takes a range with results
  * missing as final only once this item exists.
  */
@@ -15,10 +15,8 @@ export interface ChunkEnd {
   stoppedAt: number;
 }
 
-const END_SEQ = -1;
-
 export async function putChunkEnd(ddb: DynamoDBClient, table: string, chunk: number, end: ChunkEnd): Promise<void> {
-  const item: Item = { ...itemKey(chunk, END_SEQ), end: { S: JSON.stringify(end) } };
+  const item: Item = { ...chunkEndKey(chunk), end: { S: JSON.stringify(end) } };
   await ddb.send(new PutItemCommand({ TableName: table, Item: item }));
 }
 
@@ -29,7 +27,7 @@ const GET_BATCH = 100;
 export async function readChunkEnds(ddb: DynamoDBClient, table: string, chunks: readonly number[]): Promise<Map<number, ChunkEnd>> {
   const ends = new Map<number, ChunkEnd>();
   for (let i = 0; i < chunks.length; i += GET_BATCH) {
-    let keys: Item[] | undefined = chunks.slice(i, i + GET_BATCH).map((c) => itemKey(c, END_SEQ));
+    let keys: Item[] | undefined = chunks.slice(i, i + GET_BATCH).map(chunkEndKey);
     for (let attempt = 0; keys && keys.length > 0; attempt++) {
       await unprocessedBackoff(attempt, keys.length, 'chunk ends');
       const out = await ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));

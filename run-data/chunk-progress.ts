@@ -1,9 +1,9 @@
 import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { itemKey } from './item-codec.js';
+import { chunkProgressKey } from './table-layout.js';
 
 /**
- * A count of the results the children of a chunk have written, kept under seq -2 of the
- * chunk's results partition (below the result pages, beside the chunk's end at -1). The
+ * A count of the results the children of a chunk have written, kept in the chunk's results
+ * partition, below the result pages and beside the chunk's end (table-layout.ts). The
  * children add to it after each batch of result pages. The activity watching the chunk's
  * job reads it to know the job is about to end (and asks Batch then rather than at its next
  * backed-off poll), and passes it on to the run, whose `progress` follows it while the job runs.
@@ -12,7 +12,6 @@ import { itemKey } from './item-codec.js';
  * retried after it was applied leaves it long. The totals are counted from the result
  * pages themselves (result-totals.ts).
  */
-const PROGRESS_SEQ = -2;
 
 export interface ChunkProgress {
   /** Results written, ERROR included. */
@@ -25,7 +24,7 @@ export async function addChunkProgress(ddb: DynamoDBClient, table: string, chunk
   await ddb.send(
     new UpdateItemCommand({
       TableName: table,
-      Key: itemKey(chunk, PROGRESS_SEQ),
+      Key: chunkProgressKey(chunk),
       UpdateExpression: 'ADD written :n, #errors :e',
       ExpressionAttributeNames: { '#errors': 'errors' },
       ExpressionAttributeValues: { ':n': { N: String(add.written) }, ':e': { N: String(add.errors) } },
@@ -35,6 +34,6 @@ export async function addChunkProgress(ddb: DynamoDBClient, table: string, chunk
 
 /** What the chunk's children say they wrote; zeros before the first add. */
 export async function readChunkProgress(ddb: DynamoDBClient, table: string, chunk: number): Promise<ChunkProgress> {
-  const out = await ddb.send(new GetItemCommand({ TableName: table, Key: itemKey(chunk, PROGRESS_SEQ), ConsistentRead: true }));
+  const out = await ddb.send(new GetItemCommand({ TableName: table, Key: chunkProgressKey(chunk), ConsistentRead: true }));
   return { written: Number(out.Item?.written?.N ?? 0), errors: Number(out.Item?.errors?.N ?? 0) };
 }

@@ -7,7 +7,10 @@ export interface RunResources {
   tmpPrefix: string;
 }
 
-/** Every resource of a run carries its run id in its name, so the sweeper can find what a dead run left. */
+/** The tag that carries the run id (its workflow id) on the run's table and Batch jobs, as it is. */
+export const RUN_ID_TAG = 'drover:run-id';
+
+/** Every resource of a run carries its run id, in its name or its RUN_ID_TAG, so the sweeper can find what a dead run left. */
 export function runResources(runId: string, bucket: string, tablePrefix: string): RunResources {
   return { runId, bucket, table: `${tablePrefix}${runId}`, tmpPrefix: `tmp/${runId}/` };
 }

@@ -4,7 +4,8 @@ import type { CustomerResult } from '../rating/types.js';
 import type { CustomerRecord } from '../sheet/types.js';
 import { readChunkEnds } from './chunk-end.js';
 import { readChunkProgress } from './chunk-progress.js';
-import { decodeRecordPage, RECORD_PAGE, recordsPartition, type Item } from './item-codec.js';
+import { decodeRecordPage, RECORD_PAGE, type Item } from './item-codec.js';
+import { recordsPartition } from './table-layout.js';
 import { resultsInRange } from './results-written.js';
 
 /** The part of a chunk the reader needs: its records are seqs firstSeq … firstSeq + count - 1. */

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryPages } from './run-table.js';
+import { FIRST_RESULT_SEQ } from './table-layout.js';
 
 /**
  * How many of a chunk's records have a result, and how many of those are ERROR: the sums of
@@ -11,9 +12,9 @@ export async function resultTotals(ddb: DynamoDBClient, table: string, chunk: nu
   let errors = 0;
   const pages = queryPages(ddb, {
     TableName: table,
-    // Result pages only: the chunk's end item sits below them, at seq -1.
+    // Result pages only: the chunk's end and progress items sit below them.
     KeyConditionExpression: 'chunk = :c AND seq >= :first',
-    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: '0' } },
+    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: String(FIRST_RESULT_SEQ) } },
     ProjectionExpression: '#n, #errors',
     ExpressionAttributeNames: { '#n': 'n', '#errors': 'errors' },
   });

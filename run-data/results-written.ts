@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CustomerResult } from '../rating/types.js';
 import { queryPages } from './run-table.js';
 import { decodeResultPage, RESULT_PAGE } from './item-codec.js';
+import { FIRST_RESULT_SEQ } from './table-layout.js';
 
 /**
  * The results of seqs `from` … `to` of one chunk that are in the run table, by seq: one
@@ -13,8 +14,8 @@ export async function resultsInRange(ddb: DynamoDBClient, table: string, chunk: 
   const pages = queryPages(ddb, {
     TableName: table,
     KeyConditionExpression: 'chunk = :c AND seq BETWEEN :first AND :last',
-    // At least 0: the chunk's end sits at seq -1 (chunk-end.ts).
-    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: String(Math.max(from - RESULT_PAGE + 1, 0)) }, ':last': { N: String(to) } },
+    // Result pages only: the chunk's end and progress items sit below them.
+    ExpressionAttributeValues: { ':c': { N: String(chunk) }, ':first': { N: String(Math.max(from - RESULT_PAGE + 1, FIRST_RESULT_SEQ)) }, ':last': { N: String(to) } },
   });
   for await (const page of pages) {
     for (const item of page.Items ?? []) {

@@ -12,7 +12,8 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Item } from './item-codec.js';
+import { RUN_ID_TAG } from './names.js';
+import { PARTITION_KEY, SORT_KEY, type Item } from './table-layout.js';
 
 /** Creates the run's table, or adopts it when a retried attempt created it already. */
 export async function createRunTable(ddb: DynamoDBClient, table: string, runId: string): Promise<void> {
@@ -22,14 +23,14 @@ export async function createRunTable(ddb: DynamoDBClient, table: string, runId: 
         TableName: table,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'chunk', AttributeType: 'N' },
-          { AttributeName: 'seq', AttributeType: 'N' },
+          { AttributeName: PARTITION_KEY, AttributeType: 'N' },
+          { AttributeName: SORT_KEY, AttributeType: 'N' },
         ],
         KeySchema: [
-          { AttributeName: 'chunk', KeyType: 'HASH' },
-          { AttributeName: 'seq', KeyType: 'RANGE' },
+          { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+          { AttributeName: SORT_KEY, KeyType: 'RANGE' },
         ],
-        Tags: [{ Key: 'drover:run-id', Value: runId }],
+        Tags: [{ Key: RUN_ID_TAG, Value: runId }],
       }),
     );
   } catch (err) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeRecordPage, decodeResultPage, recordPageItem, recordsPartition } from '../../run-data/item-codec.js';
+import { decodeRecordPage, decodeResultPage, recordPageItem } from '../../run-data/item-codec.js';
+import { recordsPartition } from '../../run-data/table-layout.js';
 import { createResultWriter, IncompletePagesError } from '../../run-data/result-writer.js';
 import { resultTotals } from '../../run-data/result-totals.js';
 import { putChunkEnd, readChunkEnds } from '../../run-data/chunk-end.js';
