@@ -36,9 +36,9 @@ const PERMANENT_SES_ERRORS = new Set(['MessageRejected', 'MailFromDomainNotVerif
 
 /**
  * An email that cannot be composed (a missing or malformed field) is a bug in what the workflow
- * passed, not a fault: no retry mends it, so it fails at once, typed by its code (ERR_EMAIL_OPTIONS).
+ * passed, not a fault: no retry mends it, so it fails at once, typed by its code (EMAIL_OPTIONS).
  */
-const isOptionsError = (err: unknown): err is EmailError => err instanceof EmailError && err.code === 'ERR_EMAIL_OPTIONS';
+const isOptionsError = (err: unknown): err is EmailError => err instanceof EmailError && err.code === 'EMAIL_OPTIONS';
 
 async function compose(build: () => Promise<Buffer>): Promise<Buffer> {
   try {
@@ -54,7 +54,7 @@ async function send(ses: ActivityDeps['aws']['ses'], raw: Buffer, from: string, 
   } catch (err) {
     const cause = err instanceof Error ? (err.cause as { name?: string } | undefined) : undefined;
     if (cause?.name && PERMANENT_SES_ERRORS.has(cause.name)) {
-      throw ApplicationFailure.create({ message: (err as Error).message, type: 'MailRefused', nonRetryable: true, cause: err as Error });
+      throw ApplicationFailure.create({ message: (err as Error).message, type: 'EMAIL_REFUSED', nonRetryable: true, cause: err as Error });
     }
     failPermanently(err, isOptionsError);
   }

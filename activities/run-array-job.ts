@@ -214,7 +214,7 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     if (job.status === 'FAILED' && done === 0) {
       throw ApplicationFailure.create({
         message: `every child of array job ${jobId} (chunk ${chunk.index}) failed: ${await firstFailureReason(job)}`,
-        type: 'BatchJobFailed',
+        type: 'BATCH_JOB_FAILED',
         nonRetryable: true,
       });
     }

@@ -15,7 +15,7 @@ export function validateUploadActivity({ aws, config, tmpDir }: ActivityDeps) {
     // Refuse an oversized file from its size alone, before downloading any of it.
     if (bytes > config.sheet.maxBytes) {
       failPermanently(
-        new SheetError('SHEET_TOO_LARGE', `the file is ${bytes} bytes, over the limit of ${config.sheet.maxBytes} bytes (SHEET_MAX_BYTES)`),
+        new SheetError(`the file is ${bytes} bytes, over the limit of ${config.sheet.maxBytes} bytes (SHEET_MAX_BYTES)`, 'SHEET_TOO_LARGE'),
         isSheetError,
       );
     }

@@ -21,6 +21,7 @@
  * its part and a rounding): the shared budget holds the requests in flight to B exactly, and
  * a child that starts early or ends late takes the slots the others leave, up to p.
  */
+import { BudgetOptionsError } from './errors.js';
 
 /** Most requests one child is planned to keep in flight when Batch can run more children. */
 export const REQUESTS_PER_CHILD = 50;
@@ -81,12 +82,12 @@ export interface FanOutPlan {
 
 function whole(name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined) return;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`fan-out plan: ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new BudgetOptionsError(`fan-out plan: ${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
-/** @throws {RangeError} on inputs out of range. */
+/** @throws {BudgetOptionsError} on inputs out of range. */
 export function planFanOut(inputs: FanOutInputs): FanOutPlan {
   const { chunkSize, maxArrayJobs, budget, vcpus, vcpusPerChild = 1, maxRps, childTimeoutSeconds } = inputs;
   whole('chunkSize', chunkSize, 1, MAX_RECORDS_PER_CHILD);
@@ -96,8 +97,8 @@ export function planFanOut(inputs: FanOutInputs): FanOutPlan {
   whole('recordsPerChild', inputs.recordsPerChild, 1, MAX_RECORDS_PER_CHILD);
   whole('childConcurrency', inputs.childConcurrency, 1, MAX_CHILD_CONCURRENCY);
   whole('childTimeoutSeconds', childTimeoutSeconds, 1);
-  if (!(vcpus > 0) || !(vcpusPerChild > 0)) throw new RangeError(`fan-out plan: vcpus and vcpusPerChild must be above 0, got ${vcpus} and ${vcpusPerChild}`);
-  if (maxRps !== undefined && !(maxRps > 0)) throw new RangeError(`fan-out plan: maxRps must be above 0, got ${maxRps}`);
+  if (!(vcpus > 0) || !(vcpusPerChild > 0)) throw new BudgetOptionsError(`fan-out plan: vcpus and vcpusPerChild must be above 0, got ${vcpus} and ${vcpusPerChild}`);
+  if (maxRps !== undefined && !(maxRps > 0)) throw new BudgetOptionsError(`fan-out plan: maxRps must be above 0, got ${maxRps}`);
 
   const notes: string[] = [];
   const records = Math.max(1, inputs.records ?? chunkSize);

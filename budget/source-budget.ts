@@ -442,7 +442,7 @@ export function createSourceBudget(options: SourceBudgetOptions): SourceBudget {
   return {
     acquire() {
       if (failure) return Promise.reject(failure.error);
-      if (closed) return Promise.reject(new BudgetClosedError());
+      if (closed) return Promise.reject(new BudgetClosedError('the source budget is closed'));
       return new Promise<Release>((resolve, reject) => {
         waiters.push({ resolve, reject });
         kick();

@@ -4,16 +4,11 @@ import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { runIdFor } from '../trigger/run-id.js';
+import { DroverError } from '../errors/drover-error.js';
 
-export class UploadError extends Error {
+/** The workbook could not be uploaded: no such file, not a workbook, or S3 refused it. */
+export class UploadError extends DroverError<'UPLOAD_NO_FILE' | 'UPLOAD_NOT_XLSX' | 'UPLOAD_FAILED'> {
   override readonly name = 'UploadError';
-  constructor(
-    message: string,
-    readonly code: 'UPLOAD_NO_FILE' | 'UPLOAD_NOT_XLSX' | 'UPLOAD_FAILED',
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**

@@ -1,7 +1,4 @@
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+import { errorWithCode } from '../errors/drover-error.js';
+
+/** A setting that is unknown, malformed or out of range, or settings that contradict each other. */
+export class ConfigError extends errorWithCode('ConfigError', 'CONFIG_INVALID') {}

@@ -61,11 +61,11 @@ export async function composeReportEmail(options: ReportEmailOptions): Promise<B
   checkKeys(options, ['from', 'to', 'runId', 'inputFile', 'totals', 'uiLink'], ['attachment', 'link']);
   const { runId, inputFile, totals, uiLink, attachment, link } = options;
   checkLink(uiLink);
-  if ((attachment === undefined) === (link === undefined)) throw new EmailError('Email options need one of attachment and link', 'ERR_EMAIL_OPTIONS');
+  if ((attachment === undefined) === (link === undefined)) throw new EmailError('Email options need one of attachment and link', 'EMAIL_OPTIONS');
   if (attachment) {
     checkKeys(attachment, ['filename', 'content'], [], 'attachment.');
     if (typeof attachment.content !== 'string' && !Buffer.isBuffer(attachment.content)) {
-      throw new EmailError('Email option attachment.content must be a Buffer or a file path', 'ERR_EMAIL_OPTIONS');
+      throw new EmailError('Email option attachment.content must be a Buffer or a file path', 'EMAIL_OPTIONS');
     }
   }
   if (link) {
@@ -129,7 +129,7 @@ export async function composeNoticeEmail(options: NoticeEmailOptions): Promise<B
   const { runId, inputFile, outcome, reason, progress, uiLink } = options;
   checkLink(uiLink);
   const words = OUTCOME_WORDS[outcome];
-  if (!words) throw new EmailError(`Email option outcome must be one of ${Object.keys(OUTCOME_WORDS).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+  if (!words) throw new EmailError(`Email option outcome must be one of ${Object.keys(OUTCOME_WORDS).join(', ')}`, 'EMAIL_OPTIONS');
   if (progress !== undefined) checkKeys(progress, ['total', 'done', 'failed', 'stage'], [], 'progress.');
 
   const headline = `The credit check of ${inputFile} ${words}.`;
@@ -179,25 +179,25 @@ function checkLink(link: string): void {
   try {
     url = new URL(link);
   } catch (error) {
-    throw new EmailError(`Email option uiLink is not a URL: ${link}`, 'ERR_EMAIL_OPTIONS', { cause: error });
+    throw new EmailError(`Email option uiLink is not a URL: ${link}`, 'EMAIL_OPTIONS', { cause: error });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EmailError(`Email option uiLink must be an http(s) URL, got ${url.protocol}`, 'ERR_EMAIL_OPTIONS');
+    throw new EmailError(`Email option uiLink must be an http(s) URL, got ${url.protocol}`, 'EMAIL_OPTIONS');
   }
 }
 
 /** Refuses unknown keys and missing required ones, since these options come from the workflow's input. */
 function checkKeys(value: unknown, required: readonly string[], optional: readonly string[], prefix = ''): void {
   if (typeof value !== 'object' || value === null) {
-    throw new EmailError(`Email option ${prefix || 'object'} must be an object`, 'ERR_EMAIL_OPTIONS');
+    throw new EmailError(`Email option ${prefix || 'object'} must be an object`, 'EMAIL_OPTIONS');
   }
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !required.includes(k) && !optional.includes(k));
   if (unknown.length > 0) {
-    throw new EmailError(`Unknown email option(s): ${unknown.map((k) => prefix + k).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+    throw new EmailError(`Unknown email option(s): ${unknown.map((k) => prefix + k).join(', ')}`, 'EMAIL_OPTIONS');
   }
   const missing = required.filter((k) => record[k] === undefined || record[k] === '');
   if (missing.length > 0) {
-    throw new EmailError(`Missing email option(s): ${missing.map((k) => prefix + k).join(', ')}`, 'ERR_EMAIL_OPTIONS');
+    throw new EmailError(`Missing email option(s): ${missing.map((k) => prefix + k).join(', ')}`, 'EMAIL_OPTIONS');
   }
 }

@@ -1,12 +1,8 @@
-export type EmailErrorCode = 'ERR_EMAIL_OPTIONS' | 'ERR_EMAIL_SEND';
+import { DroverError } from '../errors/drover-error.js';
+
+export type EmailErrorCode = 'EMAIL_OPTIONS' | 'EMAIL_SEND';
 
 /** An email could not be composed or sent. */
-export class EmailError extends Error {
+export class EmailError extends DroverError<EmailErrorCode> {
   override readonly name = 'EmailError';
-  readonly code: EmailErrorCode;
-
-  constructor(message: string, code: EmailErrorCode, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -4,6 +4,7 @@
  * CloudFormation parameters instead (see `parameters.ts`), so one synthesized template
  * serves every environment.
  */
+import { errorWithCode } from '../errors/drover-error.js';
 export type TemporalAuth = 'api-key' | 'mtls';
 
 export interface DroverContext {
@@ -25,13 +26,7 @@ export interface DroverContext {
 
 const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus'] as const;
 
-export class ContextError extends Error {
-  override readonly name = 'ContextError';
-  readonly code = 'DROVER_BAD_CONTEXT';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class ContextError extends errorWithCode('ContextError', 'INFRA_CONTEXT') {}
 
 type Lookup = (key: string) => unknown;
 

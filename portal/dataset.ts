@@ -3,6 +3,7 @@
  * well-formed parcel id resolves without a table, plus the spec's example parcels
  * (shared/specs/tax-portal/pages) with exactly their figures.
  */
+import { PortalOptionsError } from './errors.js';
 import { Draw, mix } from './hash.js';
 import { normalizeName, titleCase } from './text.js';
 import { BRANDS, COUNTIES, COUNTY_TOWNS, FIRST_NAMES, LETTERS, QUARTERS, STREETS, SURNAMES } from './names.js';
@@ -103,11 +104,11 @@ export class PortalDataset {
 
   constructor(opts: PortalDatasetOptions = {}) {
     for (const key of Object.keys(opts)) {
-      if (key !== 'seed') throw new TypeError(`PortalDataset: unknown option "${key}"`);
+      if (key !== 'seed') throw new PortalOptionsError(`PortalDataset: unknown option "${key}"`);
     }
     const seed = opts.seed ?? 42;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
-      throw new RangeError(`PortalDataset: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
+      throw new PortalOptionsError(`PortalDataset: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
     }
     this.seed = seed;
     for (const parcel of SPEC_PARCELS) this.#add(deepFreeze(structuredClone(parcel)));
@@ -149,11 +150,11 @@ export class PortalDataset {
    */
   *customersIter(n: number, opts: CustomersOptions = {}): Generator<SampleCustomer> {
     for (const key of Object.keys(opts)) {
-      if (key !== 'start') throw new TypeError(`customers: unknown option "${key}"`);
+      if (key !== 'start') throw new PortalOptionsError(`customers: unknown option "${key}"`);
     }
     const start = opts.start ?? 0;
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`customers: n must be a non-negative integer, got ${String(n)}`);
-    if (!Number.isInteger(start) || start < 0) throw new RangeError(`customers: start must be a non-negative integer, got ${String(start)}`);
+    if (!Number.isInteger(n) || n < 0) throw new PortalOptionsError(`customers: n must be a non-negative integer, got ${String(n)}`);
+    if (!Number.isInteger(start) || start < 0) throw new PortalOptionsError(`customers: start must be a non-negative integer, got ${String(start)}`);
     for (let index = start; index < start + n; index++) yield this.#customer(index);
   }
 

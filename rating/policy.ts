@@ -1,4 +1,5 @@
 import type { CustomerResult, Rating, TaxLookup } from './types.js';
+import { errorWithCode } from '../errors/drover-error.js';
 
 /**
  * The thresholds of the default credit rating (shared/specs/tax-portal/README.md). Rules,
@@ -21,14 +22,7 @@ export const DEFAULT_RATING_POLICY: Readonly<RatingPolicy> = Object.freeze({
 });
 
 /** A rating policy that is not an object of known, positive integer thresholds. */
-export class RatingPolicyError extends Error {
-  override readonly name = 'RatingPolicyError';
-  readonly code = 'INVALID_RATING_POLICY';
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class RatingPolicyError extends errorWithCode('RatingPolicyError', 'RATING_POLICY') {}
 
 /**
  * Fills a partial policy (e.g. from configuration) with the defaults.

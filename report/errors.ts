@@ -1,16 +1,8 @@
-export type ReportWriterErrorCode =
-  | 'ERR_REPORT_OPTIONS'
-  | 'ERR_REPORT_OUTPUT'
-  | 'ERR_REPORT_STATE'
-  | 'ERR_REPORT_REJECTED_MISMATCH';
+import { DroverError } from '../errors/drover-error.js';
+
+export type ReportWriterErrorCode = 'REPORT_OPTIONS' | 'REPORT_OUTPUT' | 'REPORT_STATE' | 'REPORT_REJECTED_MISMATCH';
 
 /** A report workbook could not be written, or the writer was used out of order. */
-export class ReportWriterError extends Error {
+export class ReportWriterError extends DroverError<ReportWriterErrorCode> {
   override readonly name = 'ReportWriterError';
-  readonly code: ReportWriterErrorCode;
-
-  constructor(message: string, code: ReportWriterErrorCode, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

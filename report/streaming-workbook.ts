@@ -37,7 +37,7 @@ export async function openStreamingWorkbook(path: string): Promise<StreamingWork
   try {
     await once(output, 'ready');
   } catch (error) {
-    throw new ReportWriterError(`Cannot write the workbook ${path}: ${(error as Error).message}`, 'ERR_REPORT_OUTPUT', { cause: error });
+    throw new ReportWriterError(`Cannot write the workbook ${path}: ${(error as Error).message}`, 'REPORT_OUTPUT', { cause: error });
   }
   // zlib's default level 6, not the zip library's best speed (1): the report of 100,000 customers is 6.2 MB instead
   // of 7.5 (under DROVER_MAIL_ATTACH_MAX_BYTES, so it is attached), for 0.2 s more of deflate, which
@@ -46,7 +46,7 @@ export async function openStreamingWorkbook(path: string): Promise<StreamingWork
 
   const check = (): void => {
     if (failure) {
-      throw new ReportWriterError(`Writing the workbook ${path} failed: ${failure.message}`, 'ERR_REPORT_OUTPUT', { cause: failure });
+      throw new ReportWriterError(`Writing the workbook ${path} failed: ${failure.message}`, 'REPORT_OUTPUT', { cause: failure });
     }
   };
 
@@ -66,7 +66,7 @@ export async function openStreamingWorkbook(path: string): Promise<StreamingWork
       try {
         await workbook.commit();
       } catch (error) {
-        throw new ReportWriterError(`Writing the workbook ${path} failed: ${(error as Error).message}`, 'ERR_REPORT_OUTPUT', { cause: error });
+        throw new ReportWriterError(`Writing the workbook ${path} failed: ${(error as Error).message}`, 'REPORT_OUTPUT', { cause: error });
       }
       check();
     },

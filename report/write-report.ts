@@ -131,7 +131,7 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
 
   const assertOpen = (method: string): void => {
     if (state !== 'open') {
-      throw new ReportWriterError(`${method} called after the report was finished or aborted`, 'ERR_REPORT_STATE');
+      throw new ReportWriterError(`${method} called after the report was finished or aborted`, 'REPORT_STATE');
     }
   };
 
@@ -185,7 +185,7 @@ export async function openReportWriter(options: ReportWriterOptions): Promise<Re
         await spool.add(rows);
       } catch (error) {
         await fail();
-        throw new ReportWriterError(`Cannot keep rejected rows: ${(error as Error).message}`, 'ERR_REPORT_OUTPUT', { cause: error });
+        throw new ReportWriterError(`Cannot keep rejected rows: ${(error as Error).message}`, 'REPORT_OUTPUT', { cause: error });
       }
     },
 
@@ -303,14 +303,14 @@ type ResolvedOptions = Required<Omit<ReportWriterOptions, 'inputHeaders' | 'temp
 
 function validateOptions(options: ReportWriterOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ReportWriterError('Report writer options must be an object', 'ERR_REPORT_OPTIONS');
+    throw new ReportWriterError('Report writer options must be an object', 'REPORT_OPTIONS');
   }
   const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
   if (unknown.length > 0) {
-    throw new ReportWriterError(`Unknown report writer option(s): ${unknown.join(', ')}`, 'ERR_REPORT_OPTIONS');
+    throw new ReportWriterError(`Unknown report writer option(s): ${unknown.join(', ')}`, 'REPORT_OPTIONS');
   }
   const bad = (what: string): never => {
-    throw new ReportWriterError(`Report writer option ${what}`, 'ERR_REPORT_OPTIONS');
+    throw new ReportWriterError(`Report writer option ${what}`, 'REPORT_OPTIONS');
   };
   if (typeof options.path !== 'string' || options.path === '') bad('path must be a non-empty string');
   if (!Array.isArray(options.extraColumns) || !options.extraColumns.every((c) => typeof c === 'string')) {
@@ -337,13 +337,13 @@ function validateOptions(options: ReportWriterOptions): ResolvedOptions {
 function validateSummary(summary: ReportSummary, rejectedFed: number): void {
   for (const key of ['startedAt', 'finishedAt'] as const) {
     if (!(summary[key] instanceof Date) || Number.isNaN(summary[key].getTime())) {
-      throw new ReportWriterError(`Report summary ${key} must be a valid Date`, 'ERR_REPORT_OPTIONS');
+      throw new ReportWriterError(`Report summary ${key} must be a valid Date`, 'REPORT_OPTIONS');
     }
   }
   if (summary.rejectedCount !== rejectedFed) {
     throw new ReportWriterError(
       `Report summary counts ${summary.rejectedCount} rejected rows but ${rejectedFed} were written to the Rejected sheet`,
-      'ERR_REPORT_REJECTED_MISMATCH',
+      'REPORT_REJECTED_MISMATCH',
     );
   }
 }

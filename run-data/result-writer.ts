@@ -5,6 +5,7 @@ import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { RESULT_PAGE, resultPageItem, type Item, type SeqResult } from './item-codec.js';
 import { WRITE_BATCH, writeBatch } from './run-table.js';
 import { addChunkProgress } from './chunk-progress.js';
+import { errorWithCode } from '../errors/drover-error.js';
 
 export interface ResultWriterOptions {
   ddb: DynamoDBClient;
@@ -25,10 +26,7 @@ export interface ResultWriterOptions {
  * Thrown by close() when a page still lacks results: every record given to the child must
  * have one before it exits, or the page would be lost with it.
  */
-export class IncompletePagesError extends Error {
-  override readonly name = 'IncompletePagesError';
-  readonly code = 'RESULTS_INCOMPLETE';
-}
+export class IncompletePagesError extends errorWithCode('IncompletePagesError', 'RESULTS_INCOMPLETE') {}
 
 /**
  * Writes a child's results to the run table a page at a time: a page (RESULT_PAGE records of

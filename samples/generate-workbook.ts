@@ -1,5 +1,6 @@
 import type { SampleCustomer } from '../portal/dataset.js';
 import { openStreamingWorkbook } from '../report/streaming-workbook.js';
+import { errorWithCode } from '../errors/drover-error.js';
 
 /** One customer row: the demo portal's sample customers are written as they are. */
 export type SampleRow = SampleCustomer;
@@ -33,13 +34,16 @@ const YIELD_EVERY = 1000;
  * Writes a customers workbook with exceljs's streaming writer, so a million rows take no more
  * memory than a thousand. Returns the number of customer rows written.
  */
+/** An option writeCustomerWorkbook does not know. */
+export class SampleOptionsError extends errorWithCode('SampleOptionsError', 'SAMPLES_OPTIONS') {}
+
 export async function writeCustomerWorkbook(
   path: string,
   rows: AsyncIterable<SampleRow> | Iterable<SampleRow>,
   opts: WriteCustomerWorkbookOptions = {},
 ): Promise<number> {
   const unknown = Object.keys(opts).filter((k) => k !== 'messy' && k !== 'exportedAt' && k !== 'flawed');
-  if (unknown.length > 0) throw new TypeError(`writeCustomerWorkbook: unknown option(s) ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new SampleOptionsError(`writeCustomerWorkbook: unknown option(s) ${unknown.join(', ')}`);
   const messy = opts.messy ?? false;
 
   const book = await openStreamingWorkbook(path);

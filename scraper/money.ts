@@ -24,13 +24,13 @@ export function parseMoney(text: string): number {
   if (NOTHING.has(compact)) return 0;
 
   const match = AMOUNT.exec(compact);
-  if (!match) throw new MoneyFormatError(text);
+  if (!match) throw new MoneyFormatError(`not a money amount: ${JSON.stringify(text)}`, { text });
   const [, open, minus, dollars = '', decimals = '', close] = match;
-  if (Boolean(open) !== Boolean(close) || (open && minus)) throw new MoneyFormatError(text);
+  if (Boolean(open) !== Boolean(close) || (open && minus)) throw new MoneyFormatError(`not a money amount: ${JSON.stringify(text)}`, { text });
 
   const digits = dollars.replaceAll(',', '') + decimals.padEnd(2, '0');
   const cents = Number(digits);
-  if (!Number.isSafeInteger(cents)) throw new MoneyFormatError(text);
+  if (!Number.isSafeInteger(cents)) throw new MoneyFormatError(`not a money amount: ${JSON.stringify(text)}`, { text });
   if (cents === 0) return 0; // never -0
   return open || minus ? -cents : cents;
 }

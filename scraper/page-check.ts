@@ -6,7 +6,7 @@ import { IncompletePageError } from './errors.js';
  */
 export function assertEndsWithHtml(html: string): void {
   if (!/<\/html>$/i.test(html.trimEnd())) {
-    throw new IncompletePageError('truncated', 'page truncated (no closing </html>)');
+    throw new IncompletePageError('page truncated (no closing </html>)', { reason: 'truncated' });
   }
 }
 
@@ -15,5 +15,5 @@ export function assertEndsWithHtml(html: string): void {
  * promises (typically a maintenance notice served with 200).
  */
 export function missingContent(selector: string): IncompletePageError {
-  return new IncompletePageError('missing-content', `page has no ${selector} (maintenance page?)`);
+  return new IncompletePageError(`page has no ${selector} (maintenance page?)`, { reason: 'missing-content' });
 }

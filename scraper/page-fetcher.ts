@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { fullJitterDelay } from './backoff.js';
 import type { ResolvedTaxClientOptions } from './client-options.js';
+import { errorWithCode } from '../errors/drover-error.js';
 import { IncompletePageError } from './errors.js';
 import { createConcurrencyLimiter, createPauseGate } from './limiter.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -56,13 +57,14 @@ function describeRequestError(error: RequestFailure): string {
 }
 
 /** The HTTP exchange failed (no answer, or an answer cut off): a fault worth another try. */
-class RequestFailure extends Error {
-  override readonly name = 'RequestFailure';
-  constructor(
-    readonly phase: 'headers' | 'body',
-    override readonly cause: unknown,
-  ) {
-    super(`request failed in its ${phase}`, { cause });
+class RequestFailure extends errorWithCode('RequestFailure', 'SCRAPER_REQUEST_FAILED') {
+  readonly phase: 'headers' | 'body';
+  override readonly cause: unknown;
+
+  constructor(message: string, options: { phase: 'headers' | 'body'; cause: unknown }) {
+    super(message, options);
+    this.phase = options.phase;
+    this.cause = options.cause;
   }
 }
 
@@ -89,13 +91,13 @@ export function createPageFetcher(options: ResolvedTaxClientOptions): PageFetche
       response = await request(new URL(path, base), { dispatcher: agent, headers, signal });
     } catch (error) {
       if ((error as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw error;
-      throw new RequestFailure('headers', error);
+      throw new RequestFailure('request failed in its headers', { phase: 'headers', cause: error });
     }
     try {
       const retryAfter = response.headers['retry-after'];
       return { statusCode: response.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: await response.body.text() };
     } catch (error) {
-      throw new RequestFailure('body', error);
+      throw new RequestFailure('request failed in its body', { phase: 'body', cause: error });
     }
   }
 

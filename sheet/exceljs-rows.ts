@@ -49,9 +49,9 @@ export async function* streamSheetRows(path: string, plan: WorkbookPlan): AsyncG
   } catch (cause) {
     if (cause instanceof SheetError) throw cause;
     throw new SheetError(
-      'SHEET_UNREADABLE',
       `The sheet "${plan.sheetName}" cannot be read (${(cause as Error).message}). ` +
         'Open the workbook in Excel, save it again as "Excel Workbook (.xlsx)" and upload that.',
+      'SHEET_UNREADABLE',
       { cause },
     );
   } finally {

@@ -43,16 +43,16 @@ export async function inspectWorkbook(path: string, limits: SheetLimits): Promis
   try {
     bytes = (await stat(path)).size;
   } catch (cause) {
-    throw new SheetError('SHEET_UNREADABLE', `The uploaded file cannot be opened (${(cause as Error).message}).`, { cause });
+    throw new SheetError(`The uploaded file cannot be opened (${(cause as Error).message}).`, 'SHEET_UNREADABLE', { cause });
   }
   if (bytes === 0) {
-    throw new SheetError('SHEET_EMPTY_FILE', 'The uploaded file is empty (0 bytes). Upload the .xlsx workbook again.');
+    throw new SheetError('The uploaded file is empty (0 bytes). Upload the .xlsx workbook again.', 'SHEET_EMPTY_FILE');
   }
   if (bytes > limits.maxBytes) {
     throw new SheetError(
-      'SHEET_TOO_LARGE',
       `The file is ${formatBytes(bytes)}, over the ${formatBytes(limits.maxBytes)} limit on the file size (maxBytes). ` +
         'Split the customers over several workbooks.',
+      'SHEET_TOO_LARGE',
     );
   }
   const file = await open(path, 'r');
@@ -67,9 +67,9 @@ export async function inspectWorkbook(path: string, limits: SheetLimits): Promis
     const workbookEntry = find(WORKBOOK_PATH);
     if (workbookEntry === undefined) {
       throw new SheetError(
-        'SHEET_NOT_WORKBOOK',
         `The file is a zip archive but not an Excel workbook: it has no ${WORKBOOK_PATH}` +
           `${guessPackage(byPath)}. Save the customers from Excel as "Excel Workbook (.xlsx)".`,
+        'SHEET_NOT_WORKBOOK',
       );
     }
     const relsEntry = find(WORKBOOK_RELS_PATH);
@@ -117,19 +117,19 @@ function refuseNonZip(head: Buffer): void {
   if (head.subarray(0, OLE_SIGNATURE.length).equals(OLE_SIGNATURE)) {
     const encrypted = head.includes(Buffer.from('EncryptedPackage', 'utf16le'));
     throw new SheetError(
-      'SHEET_ENCRYPTED',
       encrypted
         ? 'The workbook is password-protected, so it cannot be read. Remove the password in Excel ' +
             '(File > Info > Protect Workbook > Encrypt with Password, clear it) and upload it again.'
         : 'The file is an OLE compound document: a password-protected workbook or an old Excel 97-2003 .xls. ' +
             'Remove any password and save it as "Excel Workbook (.xlsx)".',
+      'SHEET_ENCRYPTED',
     );
   }
   if (!ZIP_SIGNATURES.some((signature) => head.subarray(0, 4).equals(signature))) {
     throw new SheetError(
-      'SHEET_NOT_XLSX',
       `The file is not an Excel .xlsx workbook: it looks like ${describeContent(head)}. ` +
         'Open it in Excel and save it as "Excel Workbook (.xlsx)".',
+      'SHEET_NOT_XLSX',
     );
   }
 }
@@ -140,8 +140,8 @@ async function readDirectory(file: FileHandle, bytes: number): Promise<ZipEntry[
   } catch (cause) {
     if (!(cause instanceof ZipFormatError)) throw cause;
     throw new SheetError(
-      'SHEET_NOT_XLSX',
       `The file starts like an .xlsx (zip) file but cannot be read: ${cause.message}. It may be cut short; upload it again.`,
+      'SHEET_NOT_XLSX',
       { cause },
     );
   }
@@ -152,19 +152,19 @@ function refuseBombs(entries: ZipEntry[], limits: SheetLimits): void {
   const total = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
   if (total > limits.maxUncompressedBytes) {
     throw new SheetError(
-      'SHEET_ZIP_BOMB',
       `The workbook would expand to ${formatBytes(total)} when unpacked, over the ${formatBytes(limits.maxUncompressedBytes)} ` +
         'limit (maxUncompressedBytes). It is a zip bomb or far too big a workbook; split the customers over several workbooks.',
+      'SHEET_ZIP_BOMB',
     );
   }
   for (const entry of entries) {
     const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
     if (entry.uncompressedSize > RATIO_CHECK_FLOOR && ratio > limits.maxCompressionRatio) {
       throw new SheetError(
-        'SHEET_ZIP_BOMB',
         `The workbook looks like a zip bomb: ${entry.name} would expand from ${formatBytes(entry.compressedSize)} to ` +
           `${formatBytes(entry.uncompressedSize)} (${Math.round(ratio)}x, over the ${limits.maxCompressionRatio}x limit, ` +
           'maxCompressionRatio). A genuine spreadsheet does not compress that well.',
+        'SHEET_ZIP_BOMB',
       );
     }
   }
@@ -176,8 +176,8 @@ function refuseBombs(entries: ZipEntry[], limits: SheetLimits): void {
     const previousEnd = previous.localHeaderOffset + 30 + Buffer.byteLength(previous.name) + previous.compressedSize;
     if (previousEnd > current.localHeaderOffset) {
       throw new SheetError(
-        'SHEET_ZIP_BOMB',
         `The workbook looks like a zip bomb: the entries ${previous.name} and ${current.name} overlap in the file.`,
+        'SHEET_ZIP_BOMB',
       );
     }
   }
@@ -187,8 +187,8 @@ function refuseEncrypted(entries: ZipEntry[]): void {
   const encrypted = entries.find((entry) => entry.flags & 0x1);
   if (encrypted !== undefined) {
     throw new SheetError(
-      'SHEET_ENCRYPTED',
       `The file is a password-protected zip archive (${encrypted.name} is encrypted). Upload the workbook without a password.`,
+      'SHEET_ENCRYPTED',
     );
   }
 }
@@ -196,8 +196,8 @@ function refuseEncrypted(entries: ZipEntry[]): void {
 async function locate(file: FileHandle, bytes: number, entry: ZipEntry): Promise<LocatedEntry> {
   if (!isSupportedMethod(entry)) {
     throw new SheetError(
-      'SHEET_UNREADABLE',
       `The workbook part ${entry.name} uses zip compression method ${entry.method}, which cannot be read. Save the file again from Excel.`,
+      'SHEET_UNREADABLE',
     );
   }
   try {
@@ -237,7 +237,7 @@ async function countRows(path: string, sheet: LocatedEntry, sheetName: string): 
 }
 
 export function emptySheet(sheetName: string): SheetError {
-  return new SheetError('SHEET_EMPTY', `The sheet "${sheetName}" is empty: it has no rows. Put the customers on it, under a header row.`);
+  return new SheetError(`The sheet "${sheetName}" is empty: it has no rows. Put the customers on it, under a header row.`, 'SHEET_EMPTY');
 }
 
 /**
@@ -248,23 +248,23 @@ export function tooManyRows(sheetName: string, maxRows: number, rows?: number): 
   const count = (n: number) => n.toLocaleString('en-US');
   const found = rows === undefined ? `more than ${count(maxRows)} rows below its header, the limit` : `${count(rows)} rows below its header, over the limit of ${count(maxRows)}`;
   return new SheetError(
-    'SHEET_TOO_MANY_ROWS',
     `The sheet "${sheetName}" has ${found} (SHEET_MAX_ROWS). Split the customers over several workbooks.`,
+    'SHEET_TOO_MANY_ROWS',
   );
 }
 
 export function sizeLie(entry: ZipEntry, cause?: unknown): SheetError {
   return new SheetError(
-    'SHEET_ZIP_BOMB',
     `The workbook looks like a zip bomb: ${entry.name} unpacks to more than the ${formatBytes(entry.uncompressedSize)} its zip directory declares.`,
+    'SHEET_ZIP_BOMB',
     { cause },
   );
 }
 
 function damaged(detail: string, cause?: unknown): SheetError {
   return new SheetError(
-    'SHEET_NOT_WORKBOOK',
     `The workbook is damaged: ${detail}. Open it in Excel, save it as "Excel Workbook (.xlsx)" and upload it again.`,
+    'SHEET_NOT_WORKBOOK',
     { cause },
   );
 }
@@ -272,11 +272,11 @@ function damaged(detail: string, cause?: unknown): SheetError {
 function noSheets(parts: WorkbookParts): SheetError {
   const worksheets = parts.sheets.filter((sheet) => sheet.isWorksheet);
   return new SheetError(
-    'SHEET_NO_SHEETS',
     worksheets.length === 0
       ? 'The workbook has no worksheets. Put the customers on a sheet named "Customers".'
       : `Every worksheet in the workbook is hidden (${worksheets.map((sheet) => `"${sheet.name}"`).join(', ')}). ` +
           'Unhide the customer sheet or name it "Customers".',
+    'SHEET_NO_SHEETS',
   );
 }
 

@@ -139,10 +139,10 @@ function noHeader(sheetName: string, firstContent: { row: number; texts: string[
     .join(', ');
   const { customerId, name } = CUSTOMER_COLUMNS;
   return new SheetError(
-    'SHEET_NO_HEADER',
     `The sheet "${sheetName}" has no header row in its first ${HEADER_SEARCH_ROWS} rows. A header row names at least ` +
       `the ${customerId.label} column (or ${customerId.aliases.map((alias) => `"${alias}"`).join(', ')}) and the ` +
       `${name.label} column (or ${name.aliases.map((alias) => `"${alias}"`).join(', ')}). ` +
       `Row ${firstContent.row} reads: ${shown}.`,
+    'SHEET_NO_HEADER',
   );
 }

@@ -1,3 +1,5 @@
+import { DroverError } from '../errors/drover-error.js';
+
 /** Stable codes for every way an uploaded customer sheet can be refused. */
 export type SheetErrorCode =
   | 'SHEET_EMPTY_FILE'
@@ -16,12 +18,6 @@ export type SheetErrorCode =
  * The uploaded workbook cannot be used. The message is written for the person who uploaded
  * it (it ends up in the failure email), so it says what is wrong and, where it can, what to do.
  */
-export class SheetError extends Error {
-  override name = 'SheetError';
-  readonly code: SheetErrorCode;
-
-  constructor(code: SheetErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
+export class SheetError extends DroverError<SheetErrorCode> {
+  override readonly name = 'SheetError';
 }

@@ -1,3 +1,5 @@
+import { errorWithCode } from '../errors/drover-error.js';
+
 /** Bounds on what an uploaded workbook may cost to read. Each one is refused with a message naming it. */
 export interface SheetLimits {
   /** Largest accepted file, in bytes. Default 100 MiB. */
@@ -26,17 +28,20 @@ export const DEFAULT_SHEET_LIMITS: Readonly<SheetLimits> = Object.freeze({
   maxCompressionRatio: 200,
 });
 
+/** A sheet limit that is unknown or not a positive number: a caller's mistake, not the upload's. */
+export class SheetLimitsError extends errorWithCode('SheetLimitsError', 'SHEET_LIMITS') {}
+
 /** Fills in defaults; refuses unknown keys and values that are not positive numbers (integers where counted). */
 export function resolveSheetLimits(limits: Partial<SheetLimits> = {}): SheetLimits {
   const resolved: SheetLimits = { ...DEFAULT_SHEET_LIMITS };
   for (const [key, value] of Object.entries(limits)) {
     if (!(key in DEFAULT_SHEET_LIMITS)) {
-      throw new TypeError(`Unknown sheet limit "${key}"; known: ${Object.keys(DEFAULT_SHEET_LIMITS).join(', ')}`);
+      throw new SheetLimitsError(`Unknown sheet limit "${key}"; known: ${Object.keys(DEFAULT_SHEET_LIMITS).join(', ')}`);
     }
     if (value === undefined) continue;
     const integer = key !== 'maxCompressionRatio';
     if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-      throw new TypeError(`Sheet limit ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+      throw new SheetLimitsError(`Sheet limit ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
     }
     resolved[key as keyof SheetLimits] = value;
   }

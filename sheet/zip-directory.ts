@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { errorWithCode } from '../errors/drover-error.js';
 
 /** One file of a zip archive as its central directory describes it. */
 export interface ZipEntry {
@@ -15,9 +16,7 @@ export interface ZipEntry {
 }
 
 /** The bytes are not a zip archive we can read the directory of (truncated, damaged, multi-disk). */
-export class ZipFormatError extends Error {
-  override name = 'ZipFormatError';
-}
+export class ZipFormatError extends errorWithCode('ZipFormatError', 'SHEET_ZIP_FORMAT') {}
 
 const EOCD_SIGNATURE = 0x06054b50;
 const EOCD_SIZE = 22;

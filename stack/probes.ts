@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorWithCode } from '../errors/drover-error.js';
 
 export type Probe = () => Promise<boolean>;
 
@@ -51,10 +52,7 @@ export function outboxProbe(endpoint: string): Probe {
   };
 }
 
-export class NotReadyError extends Error {
-  override readonly name = 'NotReadyError';
-  readonly code = 'STACK_NOT_READY';
-}
+export class NotReadyError extends errorWithCode('NotReadyError', 'STACK_NOT_READY') {}
 
 /** Polls until the probe answers, failing with the service's name after `timeoutMs`. */
 export async function waitFor(name: string, probe: Probe, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {

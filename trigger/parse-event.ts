@@ -1,4 +1,5 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { errorWithCode } from '../errors/drover-error.js';
 
 export interface UploadEvent {
   bucket: string;
@@ -45,10 +46,4 @@ export function parseUploadEvents(body: string): UploadEvent[] {
     .filter((u) => isCustomerUpload(u.key));
 }
 
-export class TriggerEventError extends Error {
-  override readonly name = 'TriggerEventError';
-  readonly code = 'TRIGGER_BAD_EVENT';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class TriggerEventError extends errorWithCode('TriggerEventError', 'TRIGGER_BAD_EVENT') {}

@@ -77,14 +77,14 @@ function batchActivities(heartbeatSeconds: number) {
 
 function validateInput(input: CreditCheckInput): void {
   const problems: string[] = [];
-  if (!input || typeof input !== 'object') throw ApplicationFailure.nonRetryable('the input must be an object', 'InvalidInput');
+  if (!input || typeof input !== 'object') throw ApplicationFailure.nonRetryable('the input must be an object', 'RUN_INPUT_INVALID');
   if (!input.bucket) problems.push('bucket is missing');
   if (!input.key) problems.push('key is missing');
   if (!input.notify || !input.notify.includes('@')) problems.push('notify must be an email address');
   if (input.maxInFlight !== undefined && !(Number.isInteger(input.maxInFlight) && input.maxInFlight >= 1)) {
     problems.push('maxInFlight must be a whole number of at least 1');
   }
-  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid input: ${problems.join('; ')}`, 'InvalidInput');
+  if (problems.length) throw ApplicationFailure.nonRetryable(`invalid input: ${problems.join('; ')}`, 'RUN_INPUT_INVALID');
 }
 
 export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckResult> {

@@ -103,6 +103,6 @@ describe('errors', () => {
 
   it('refuses unknown and invalid options', async () => {
     await expect(startBatchExecutor({ vcpu: 2 } as never)).rejects.toThrow(new BatchOptionsError('Unknown batch executor option(s): vcpu'));
-    await expect(startBatchExecutor({ vcpus: 0 })).rejects.toMatchObject({ name: 'BatchOptionsError', code: 'BATCH_OPTIONS_INVALID' });
+    await expect(startBatchExecutor({ vcpus: 0 })).rejects.toMatchObject({ name: 'BatchOptionsError', code: 'BATCH_OPTIONS' });
   });
 });

@@ -69,9 +69,10 @@ describe('source budget options', () => {
   it('refuses unknown keys and bad values with BudgetOptionsError', () => {
     const base = { ddb: db.ddb, table: 't', clientId: 'c', maxConcurrency: 5 };
     expect(() => createSourceBudget({ ...base, burst: 3 } as unknown as SourceBudgetOptions)).toThrow(BudgetOptionsError);
-    expect(() => createSourceBudget({ ...base, maxConcurrency: 0 })).toThrow(/maxConcurrency must be an integer >= 1, got 0/);
-    expect(() => createSourceBudget({ ...base, decreaseFactor: 1 })).toThrow(/decreaseFactor must be a number above 0 and below 1/);
-    expect(() => createSourceBudget({ ...base, clientId: ' ' })).toThrow(/clientId must be a non-empty string/);
+    const refusal = (message: string) => expect.objectContaining({ name: 'BudgetOptionsError', code: 'BUDGET_OPTIONS', message: `source budget option ${message}` });
+    expect(() => createSourceBudget({ ...base, maxConcurrency: 0 })).toThrow(refusal('maxConcurrency must be an integer >= 1, got 0'));
+    expect(() => createSourceBudget({ ...base, decreaseFactor: 1 })).toThrow(refusal('decreaseFactor must be a number above 0 and below 1, got 1'));
+    expect(() => createSourceBudget({ ...base, clientId: ' ' })).toThrow(refusal('clientId must be a non-empty string'));
     let caught: unknown;
     try {
       createSourceBudget({ ...base, leaseMs: 10 });
@@ -112,7 +113,7 @@ describe('budget state and control', () => {
   it('makes the state from the run\'s defaults when a pause comes before any child', async () => {
     const table = await db.table('paused-early');
     expect(await setBudgetControl(db.ddb, table, { paused: true }, { maxConcurrency: 7, maxRps: 20 })).toMatchObject({ paused: true, limit: 7, rate: 20, maxRps: 20, inFlight: 0 });
-    await expect(setBudgetControl(db.ddb, table, { paused: true, limit: 3 } as never, { maxConcurrency: 7 })).rejects.toThrow(/unknown budget control\(s\): limit/);
+    await expect(setBudgetControl(db.ddb, table, { paused: true, limit: 3 } as never, { maxConcurrency: 7 })).rejects.toMatchObject({ code: 'BUDGET_OPTIONS', message: 'unknown budget control(s): limit' });
   });
 
   it('lets setBudgetControl set the limit the children adopt, and moves it later', async () => {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { thrown } from '../support/thrown.js';
 
 /** The shipped defaults (config/settings.ts) but the budget and the records. */
 const defaults = { chunkSize: 10_000, maxArrayJobs: 4, vcpus: 4, childTimeoutSeconds: 1800 } as const;
@@ -104,8 +105,9 @@ describe('the fan-out plan', () => {
   });
 
   it('refuses inputs out of range', () => {
-    expect(() => planFanOut({ ...defaults, budget: 0 })).toThrow(/budget must be a whole number/);
-    expect(() => planFanOut({ ...defaults, budget: 10, vcpus: 0 })).toThrow(/vcpus/);
-    expect(() => planFanOut({ ...defaults, budget: 10, childConcurrency: 1001 })).toThrow(/childConcurrency/);
+    const refusal = (message: string) => ({ name: 'BudgetOptionsError', code: 'BUDGET_OPTIONS', message: `fan-out plan: ${message}` });
+    expect(thrown(() => planFanOut({ ...defaults, budget: 0 }))).toMatchObject(refusal(`budget must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, got 0`));
+    expect(thrown(() => planFanOut({ ...defaults, budget: 10, vcpus: 0 }))).toMatchObject(refusal('vcpus and vcpusPerChild must be above 0, got 0 and 1'));
+    expect(thrown(() => planFanOut({ ...defaults, budget: 10, childConcurrency: 1001 }))).toMatchObject(refusal('childConcurrency must be a whole number from 1 to 1000, got 1001'));
   });
 });

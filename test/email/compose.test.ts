@@ -117,11 +117,11 @@ describe('composeReportEmail', () => {
   it('refuses unknown options and links that are not http(s)', async () => {
     await expect(composeReportEmail({ ...reportOptions(), cc: 'x@example.com' } as never)).rejects.toMatchObject({
       name: 'EmailError',
-      code: 'ERR_EMAIL_OPTIONS',
+      code: 'EMAIL_OPTIONS',
       message: 'Unknown email option(s): cc',
     });
     await expect(composeReportEmail(reportOptions({ uiLink: 'javascript:alert(1)' }))).rejects.toMatchObject({
-      code: 'ERR_EMAIL_OPTIONS',
+      code: 'EMAIL_OPTIONS',
       message: 'Email option uiLink must be an http(s) URL, got javascript:',
     });
   });

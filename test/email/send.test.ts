@@ -53,7 +53,7 @@ describe('sendRawEmail', () => {
     const raw = Buffer.from('From: nobody@example.org\r\nTo: owner@example.com\r\nSubject: x\r\n\r\nx\r\n');
     await expect(sendRawEmail(ses, raw, { from: 'nobody@example.org', to: 'owner@example.com' })).rejects.toMatchObject({
       name: 'EmailError',
-      code: 'ERR_EMAIL_SEND',
+      code: 'EMAIL_SEND',
       message: 'SES refused the email to owner@example.com: Did not have authority to send from email nobody@example.org',
     });
   });

@@ -159,6 +159,6 @@ describe('the CDK stack', () => {
   });
 
   it('refuses an unknown drover: context key', () => {
-    expect(() => synthesize({ 'drover:workerMax': '2', 'drover:tempralAuth': 'mtls' })).toThrow(/drover:tempralAuth is not a drover context key/);
+    expect(() => synthesize({ 'drover:workerMax': '2', 'drover:tempralAuth': 'mtls' })).toThrow(expect.objectContaining({ code: 'INFRA_CONTEXT', message: expect.stringMatching(/^drover:tempralAuth is not a drover context key; known: drover:temporalAuth, /) }));
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { customersIter, PortalDataset, ROSTER_SIZE, type Parcel, type SampleCustomer } from '../../portal/dataset.js';
 import { specNameForm } from '../support/expected.js';
 import { rate } from './support.js';
+import { thrown } from '../support/thrown.js';
 
 const dataset = new PortalDataset();
 
@@ -204,9 +205,10 @@ describe('PortalDataset: customers', () => {
   });
 
   it('refuses bad arguments', () => {
-    expect(() => new PortalDataset({ seed: -1 })).toThrow(RangeError);
-    expect(() => new PortalDataset({ sed: 1 } as never)).toThrow(/unknown option "sed"/);
-    expect(() => dataset.customers(-1)).toThrow(RangeError);
-    expect(() => dataset.customers(1, { start: 1.5 })).toThrow(RangeError);
+    const refusal = (message: string) => ({ name: 'PortalOptionsError', code: 'PORTAL_OPTIONS', message });
+    expect(thrown(() => new PortalDataset({ seed: -1 }))).toMatchObject(refusal('PortalDataset: seed must be an integer from 0 to 4294967295, got -1'));
+    expect(thrown(() => new PortalDataset({ sed: 1 } as never))).toMatchObject(refusal('PortalDataset: unknown option "sed"'));
+    expect(thrown(() => dataset.customers(-1))).toMatchObject(refusal('customers: n must be a non-negative integer, got -1'));
+    expect(thrown(() => dataset.customers(1, { start: 1.5 }))).toMatchObject(refusal('customers: start must be a non-negative integer, got 1.5'));
   });
 });

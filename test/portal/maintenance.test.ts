@@ -39,7 +39,7 @@ describe('the demo portal\'s maintenance window', () => {
 
   it('refuses a window as long as its period, or a period without a window', async () => {
     await expect(startPortal({ maintenanceSeconds: 30 })).rejects.toThrow(PortalOptionsError);
-    await expect(startPortal({ maintenanceEverySeconds: 10 })).rejects.toThrow(/need maintenanceSeconds/);
-    await expect(startPortal({ maintenanceSeconds: 0 })).rejects.toThrow(/above 0/);
+    await expect(startPortal({ maintenanceEverySeconds: 10 })).rejects.toMatchObject({ code: 'PORTAL_OPTIONS', message: 'maintenanceEverySeconds and maintenanceAfterSeconds need maintenanceSeconds' });
+    await expect(startPortal({ maintenanceSeconds: 0 })).rejects.toMatchObject({ code: 'PORTAL_OPTIONS', message: 'maintenanceSeconds must be above 0, got 0' });
   });
 });

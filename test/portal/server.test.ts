@@ -312,7 +312,7 @@ describe('portal options', () => {
   it('refuses unknown keys and values out of range', async () => {
     const bad: unknown[] = [{ latency: 5 }, { faultRate: 2 }, { faultKinds: ['boom'] }, { faultKinds: [] }, { port: -1 }, { retryAfterSeconds: 1.5 }, { maxRps: 0 }, { dataset: {} }];
     for (const options of bad) {
-      await expect(startPortal(options as PortalOptions)).rejects.toMatchObject({ name: 'PortalOptionsError', code: 'ERR_PORTAL_OPTIONS' });
+      await expect(startPortal(options as PortalOptions)).rejects.toMatchObject({ name: 'PortalOptionsError', code: 'PORTAL_OPTIONS' });
     }
     await expect(startPortal({ seed: -3 })).rejects.toBeInstanceOf(PortalOptionsError);
   });

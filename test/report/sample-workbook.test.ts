@@ -79,9 +79,11 @@ describe('writeCustomerWorkbook', () => {
   });
 
   it('refuses unknown options', async () => {
-    await expect(writeCustomerWorkbook(join(dir, 'x.xlsx'), [], { tidy: true } as never)).rejects.toThrow(
-      'writeCustomerWorkbook: unknown option(s) tidy',
-    );
+    await expect(writeCustomerWorkbook(join(dir, 'x.xlsx'), [], { tidy: true } as never)).rejects.toMatchObject({
+      name: 'SampleOptionsError',
+      code: 'SAMPLES_OPTIONS',
+      message: 'writeCustomerWorkbook: unknown option(s) tidy',
+    });
   });
 });
 

@@ -249,13 +249,13 @@ describe('openReportWriter, edge cases', () => {
   it('refuses unknown options', async () => {
     await expect(
       openReportWriter({ path: join(dir, 'x.xlsx'), extraColumns: [], colour: 'red' } as never),
-    ).rejects.toMatchObject({ name: 'ReportWriterError', code: 'ERR_REPORT_OPTIONS', message: 'Unknown report writer option(s): colour' });
+    ).rejects.toMatchObject({ name: 'ReportWriterError', code: 'REPORT_OPTIONS', message: 'Unknown report writer option(s): colour' });
   });
 
   it('fails when the output folder does not exist', async () => {
     await expect(openReportWriter({ path: join(dir, 'missing', 'x.xlsx'), extraColumns: [] })).rejects.toMatchObject({
       name: 'ReportWriterError',
-      code: 'ERR_REPORT_OUTPUT',
+      code: 'REPORT_OUTPUT',
     });
   });
 
@@ -265,9 +265,9 @@ describe('openReportWriter, edge cases', () => {
     await writer.addRows([row(0, 'A')]);
     await expect(
       writer.finish({ runId: 'r', inputFile: 'a.xlsx', startedAt: new Date(0), finishedAt: new Date(0), stageSeconds: {}, rejectedCount: 1 }),
-    ).rejects.toMatchObject({ code: 'ERR_REPORT_REJECTED_MISMATCH' });
+    ).rejects.toMatchObject({ code: 'REPORT_REJECTED_MISMATCH' });
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(writer.addRows([row(1, 'B')])).rejects.toMatchObject({ code: 'ERR_REPORT_STATE' });
+    await expect(writer.addRows([row(1, 'B')])).rejects.toMatchObject({ code: 'REPORT_STATE' });
   });
 });
 

@@ -40,7 +40,7 @@ describe('resolveTaxClientOptions', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(InvalidOptionsError);
-    expect(caught).toMatchObject({ name: 'InvalidOptionsError', code: 'INVALID_OPTIONS', message });
+    expect(caught).toMatchObject({ name: 'InvalidOptionsError', code: 'SCRAPER_OPTIONS', message });
   });
 });
 

@@ -40,7 +40,7 @@ describe('parseMoney', () => {
       }
       expect(caught).toBeInstanceOf(MoneyFormatError);
       expect((caught as MoneyFormatError).name).toBe('MoneyFormatError');
-      expect((caught as MoneyFormatError).code).toBe('MONEY_FORMAT');
+      expect((caught as MoneyFormatError).code).toBe('SCRAPER_MONEY_FORMAT');
       expect((caught as MoneyFormatError).text).toBe(text);
     },
   );

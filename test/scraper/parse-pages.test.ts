@@ -3,15 +3,7 @@ import { IncompletePageError, PageFormatError, MoneyFormatError } from '../../sc
 import { parseParcelPage } from '../../scraper/parse-parcel-page.js';
 import { parseSearchPage } from '../../scraper/parse-search-page.js';
 import { specPage, testPage } from './support/pages.js';
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../support/thrown.js';
 
 describe('parseParcelPage', () => {
   it('reads the delinquent sample page', () => {
@@ -59,13 +51,13 @@ describe('parseParcelPage', () => {
     const html = specPage('parcel-delinquent.html');
     const error = thrown(() => parseParcelPage(html.slice(0, html.length - 10)));
     expect(error).toBeInstanceOf(IncompletePageError);
-    expect(error).toMatchObject({ name: 'IncompletePageError', code: 'INCOMPLETE_PAGE', retryable: true, reason: 'truncated' });
+    expect(error).toMatchObject({ name: 'IncompletePageError', code: 'SCRAPER_INCOMPLETE_PAGE', retryable: true, reason: 'truncated' });
   });
 
   it('refuses a page cut inside the table, even though HTML parsing would close it', () => {
     const html = specPage('parcel-delinquent.html');
     const cut = html.slice(0, html.indexOf('<tr><td>2024'));
-    expect(thrown(() => parseParcelPage(cut))).toMatchObject({ code: 'INCOMPLETE_PAGE', reason: 'truncated' });
+    expect(thrown(() => parseParcelPage(cut))).toMatchObject({ code: 'SCRAPER_INCOMPLETE_PAGE', reason: 'truncated' });
   });
 
   it.each(['maintenance.html', 'parcel-not-found.html', 'search-results.html', 'search-empty.html'])(
@@ -90,7 +82,7 @@ describe('parseParcelPage', () => {
 
   it('refuses a page without a parcel id', () => {
     const html = specPage('parcel-delinquent.html').replace(' data-parcel-id="12-345-678"', '');
-    expect(thrown(() => parseParcelPage(html))).toMatchObject({ code: 'PAGE_FORMAT' });
+    expect(thrown(() => parseParcelPage(html))).toMatchObject({ code: 'SCRAPER_PAGE_FORMAT' });
   });
 });
 
@@ -112,9 +104,9 @@ describe('parseSearchPage', () => {
 
   it('refuses a truncated page and a maintenance page as retryable', () => {
     const html = specPage('search-results.html');
-    expect(thrown(() => parseSearchPage(html.slice(0, 300)))).toMatchObject({ code: 'INCOMPLETE_PAGE', reason: 'truncated' });
+    expect(thrown(() => parseSearchPage(html.slice(0, 300)))).toMatchObject({ code: 'SCRAPER_INCOMPLETE_PAGE', reason: 'truncated' });
     expect(thrown(() => parseSearchPage(specPage('maintenance.html')))).toMatchObject({
-      code: 'INCOMPLETE_PAGE',
+      code: 'SCRAPER_INCOMPLETE_PAGE',
       reason: 'missing-content',
     });
   });

@@ -270,16 +270,18 @@ describe('workbooks without a usable customer sheet', () => {
 describe('limits', () => {
   it('refuses unknown and invalid limits', async () => {
     const path = dir.path('any.xlsx');
-    await expect(validateWorkbookFile(path, { maxRow: 5 } as never)).rejects.toThrow(
-      new TypeError(
-        'Unknown sheet limit "maxRow"; known: maxBytes, maxRows, maxCellChars, maxUncompressedBytes, maxCompressionRatio',
-      ),
-    );
-    await expect(readUntilError(path, { maxRows: 0 }).then((read) => read.error)).rejects.toThrow(
-      new TypeError('Sheet limit maxRows must be a positive integer, got 0'),
-    );
-    await expect(validateWorkbookFile(path, { maxCompressionRatio: -1 })).rejects.toThrow(
-      new TypeError('Sheet limit maxCompressionRatio must be a positive number, got -1'),
-    );
+    await expect(validateWorkbookFile(path, { maxRow: 5 } as never)).rejects.toMatchObject({
+      name: 'SheetLimitsError',
+      code: 'SHEET_LIMITS',
+      message: 'Unknown sheet limit "maxRow"; known: maxBytes, maxRows, maxCellChars, maxUncompressedBytes, maxCompressionRatio',
+    });
+    await expect(readUntilError(path, { maxRows: 0 }).then((read) => read.error)).rejects.toMatchObject({
+      code: 'SHEET_LIMITS',
+      message: 'Sheet limit maxRows must be a positive integer, got 0',
+    });
+    await expect(validateWorkbookFile(path, { maxCompressionRatio: -1 })).rejects.toMatchObject({
+      code: 'SHEET_LIMITS',
+      message: 'Sheet limit maxCompressionRatio must be a positive number, got -1',
+    });
   });
 });

@@ -268,6 +268,6 @@ describe('a notice that cannot be composed', () => {
     };
     const err = await new MockActivityEnvironment().run(emailNotice, notice).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'ERR_EMAIL_OPTIONS', nonRetryable: true, message: 'Missing email option(s): reason' });
+    expect(err).toMatchObject({ type: 'EMAIL_OPTIONS', nonRetryable: true, message: 'Missing email option(s): reason' });
   });
 });

@@ -120,7 +120,7 @@ describe('creditCheck on a real Temporal dev server', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
-    expect(cause.type).toBe('InvalidInput');
+    expect(cause.type).toBe('RUN_INPUT_INVALID');
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toBe('invalid input: bucket is missing; key is missing; notify must be an email address');
   });
