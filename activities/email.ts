@@ -18,6 +18,8 @@ export interface EmailReportInput {
   to: string;
   inputKey: string;
   reportKey: string;
+  /** The run's bucket, where the report is (the workflow input's). Absent in runs started before it was passed: those read the configured bucket, as they always did. */
+  bucket?: string;
   totals: ReportTotals;
 }
 
@@ -77,7 +79,8 @@ export function emailActivities({ aws, config, tmpDir, temporal }: ActivityDeps)
   return {
     async emailReport(input: EmailReportInput): Promise<{ messageId: string }> {
       const filename = input.reportKey.slice(input.reportKey.lastIndexOf('/') + 1);
-      const report = { Bucket: config.aws.bucket, Key: input.reportKey };
+      const bucket = input.bucket ?? config.aws.bucket;
+      const report = { Bucket: bucket, Key: input.reportKey };
       const sizeBytes = (await aws.s3.send(new HeadObjectCommand(report))).ContentLength ?? 0;
       // SES takes 10 MB a message; past the limit the email links the report, and the worker never holds it.
       const composeWith = (delivery: Pick<Parameters<typeof composeReportEmail>[0], 'attachment' | 'link'>) =>
@@ -98,7 +101,7 @@ export function emailActivities({ aws, config, tmpDir, temporal }: ActivityDeps)
         // (measured at 100,000 customers, a 6.2 MB report: 37 MB more peak RSS when held in memory).
         raw = await withTempDir(tmpDir, async (dir) => {
           const path = join(dir, filename);
-          await downloadToFile(aws.s3, config.aws.bucket, input.reportKey, path);
+          await downloadToFile(aws.s3, bucket, input.reportKey, path);
           return composeWith({ attachment: { filename, content: path } });
         });
       } else {

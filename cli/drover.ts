@@ -1,8 +1,9 @@
 /** `npx drover`: start, follow, signal and cancel credit-check runs. */
 import type { SignalDefinition } from '@temporalio/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAwsClients } from '../config/aws-clients.js';
-import { loadConfig, type Config } from '../config/load-config.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientOptions } from '../config/aws-client-options.js';
+import { loadConfigParts, type Config } from '../config/load-config.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
 import { displayMode, followRun } from './follow-run.js';
@@ -11,8 +12,9 @@ import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
 
 const program = new Command('drover').description('Credit checks on AWS Batch, orchestrated by Temporal').showHelpAfterError();
-let config: Config | undefined;
-const cfg = () => (config ??= loadConfig());
+// The CLI reads Temporal's address and the bucket, nothing of Batch, the source or the stack's ports.
+let config: Pick<Config, 'temporal' | 'aws'> | undefined;
+const cfg = () => (config ??= loadConfigParts(['temporal', 'aws']));
 
 /** With --json the last line is one JSON object; without, a line a person reads. */
 function emit(json: boolean, human: string, object: unknown): void {
@@ -67,7 +69,7 @@ async function waitAndSave(runId: string, { out, json = false, progressEvery }: 
     return STOPPED_WAITING;
   }
   const state = await runState(handle);
-  const saved = out ? await saveOutputs(createAwsClients(cfg()).s3, cfg(), runId, out) : undefined;
+  const saved = out ? await saveOutputs(new S3Client(s3ClientOptions(cfg())), cfg(), runId, out) : undefined;
   if (!json) {
     console.log(describeState(state));
     if (saved?.report) console.log(`report  ${saved.report}`);
@@ -88,7 +90,7 @@ program
   .option('--json', 'print one JSON object as the last line')
   .addOption(progressEveryOption())
   .action(async (file: string, opts: { notify?: string; key?: string; wait?: boolean } & WaitOptions) => {
-    const { s3 } = createAwsClients(cfg());
+    const s3 = new S3Client(s3ClientOptions(cfg()));
     const { runId, key } = await uploadWorkbook(s3, cfg().aws.bucket, file, opts);
     const client = await connectClient(cfg());
     await waitForRun(client, runId);

@@ -16,7 +16,7 @@ export interface RunState {
   reason?: string;
 }
 
-export async function connectClient(config: Config): Promise<Client> {
+export async function connectClient(config: Pick<Config, 'temporal'>): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   return new Client({ connection, namespace: config.temporal.namespace, identity: cliIdentity() });
 }

@@ -25,7 +25,7 @@ async function findReportKey(s3: S3Client, bucket: string, runId: string): Promi
 }
 
 /** Saves the report (if the run made one) and, on the emulator, every email the run sent. */
-export async function saveOutputs(s3: S3Client, config: Config, runId: string, dir: string): Promise<SavedOutputs> {
+export async function saveOutputs(s3: S3Client, config: Pick<Config, 'aws'>, runId: string, dir: string): Promise<SavedOutputs> {
   await mkdir(dir, { recursive: true });
   const saved: SavedOutputs = { emails: [] };
   const key = await findReportKey(s3, config.aws.bucket, runId);

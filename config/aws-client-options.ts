@@ -8,7 +8,8 @@ import type { Config } from './load-config.js';
 // releases will want Node 22 would otherwise print in every process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-type ClientConfig = Pick<Config, 'aws' | 'batch'>;
+/** What every client is made from: the region and the endpoints (the `aws` part); the Batch client also needs `batch`. */
+type ClientConfig = Pick<Config, 'aws'>;
 
 /**
  * The emulators accept any key, but the SDK refuses to sign without one; on real AWS the
@@ -36,6 +37,6 @@ export function dynamodbClientOptions(config: ClientConfig) {
   return withEndpoint(config, config.aws.dynamodbEndpoint);
 }
 
-export function batchClientOptions(config: ClientConfig) {
+export function batchClientOptions(config: Pick<Config, 'aws' | 'batch'>) {
   return withEndpoint(config, config.batch.endpoint);
 }

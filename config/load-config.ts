@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { SETTINGS, type Setting, type SettingName } from './settings.js';
+import { declaredValue, SETTINGS, type ConfigPart, type Setting, type SettingName } from './settings.js';
 import { readStackFile, type StackFile } from './stack-file.js';
 
 export interface Config {
@@ -110,10 +110,11 @@ function parseValue(setting: Setting, text: string): string | number | boolean {
 }
 
 /**
- * Reads every setting once, at the process boundary. Unknown `DROVER_*` variables are
- * refused, since a typo there would otherwise be silently ignored.
+ * Reads the settings of `parts` once, at the process boundary (every part when not given).
+ * Unknown `DROVER_*` variables are refused, since a typo there would otherwise be silently
+ * ignored; a known setting of a part the process does not read is left alone.
  */
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Raw {
+export function readSettings(env: NodeJS.ProcessEnv = process.env, parts: ReadonlySet<ConfigPart> = ALL_PARTS): Raw {
   const raw: Raw = {};
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
@@ -124,11 +125,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Raw {
       }
       continue;
     }
-    raw[setting.env as SettingName] = parseValue(setting, value);
+    if (parts.has(setting.part)) raw[setting.env as SettingName] = parseValue(setting, value);
   }
-  for (const setting of SETTINGS) {
-    const def = (setting as Setting).default;
-    if (raw[setting.env] === undefined && def !== undefined) raw[setting.env] = parseValue(setting, def);
+  for (const setting of SETTINGS as readonly Setting[]) {
+    if (parts.has(setting.part) && raw[setting.env as SettingName] === undefined && setting.default !== undefined) {
+      raw[setting.env as SettingName] = parseValue(setting, setting.default);
+    }
   }
   return raw;
 }
@@ -141,95 +143,148 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const raw = readSettings(options.env ?? process.env);
-  const str = (k: SettingName) => raw[k] as string | undefined;
-  const num = (k: SettingName) => raw[k] as number;
-  const homeSetting = str('DROVER_HOME') ?? '.drover';
-  const home = isAbsolute(homeSetting) ? homeSetting : resolve(options.cwd ?? process.cwd(), homeSetting);
-  const stack: StackFile | undefined = options.useStackFile === false ? undefined : readStackFile(home);
+const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack']);
 
-  const certPath = str('TEMPORAL_TLS_CERT');
-  const keyPath = str('TEMPORAL_TLS_KEY');
+/** The settings as read, with typed access: a setting with a default is always there. */
+class Settings {
+  constructor(private readonly raw: Raw) {}
+
+  /** A setting that may be unset. */
+  optional<T extends string | number | boolean>(name: SettingName): T | undefined {
+    return this.raw[name] as T | undefined;
+  }
+
+  /** A setting with a default (settings.ts): set, or its default. */
+  value<T extends string | number | boolean>(name: SettingName): T {
+    return (this.raw[name] ?? declaredValue(name, 'default')) as T;
+  }
+
+  /** A setting with a fallback: the environment's value, else the stack file's, else its fallback (settings.ts). */
+  orStackFile(name: SettingName, fromStackFile: string | undefined): string {
+    return this.optional<string>(name) ?? fromStackFile ?? declaredValue(name, 'fallback');
+  }
+}
+
+
+function temporalPart(s: Settings, stack: StackFile | undefined): Config['temporal'] {
+  const certPath = s.optional<string>('TEMPORAL_TLS_CERT');
+  const keyPath = s.optional<string>('TEMPORAL_TLS_KEY');
   if (Boolean(certPath) !== Boolean(keyPath)) {
     throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both or neither');
   }
-  const certPem = str('TEMPORAL_TLS_CERT_PEM');
-  const keyPem = str('TEMPORAL_TLS_KEY_PEM');
+  const certPem = s.optional<string>('TEMPORAL_TLS_CERT_PEM');
+  const keyPem = s.optional<string>('TEMPORAL_TLS_KEY_PEM');
   if (Boolean(certPem) !== Boolean(keyPem)) {
     throw new ConfigError('TEMPORAL_TLS_CERT_PEM and TEMPORAL_TLS_KEY_PEM go together: set both or neither');
   }
   if (certPem && certPath) throw new ConfigError('set the mTLS pair either as files (TEMPORAL_TLS_CERT) or as text (TEMPORAL_TLS_CERT_PEM), not both');
-  const childCommand = (str('BATCH_CHILD_COMMAND') ?? '').split(/\s+/).filter(Boolean);
-  if (childCommand.length === 0) throw new ConfigError('BATCH_CHILD_COMMAND is empty');
-
   return {
-    temporal: {
-      address: str('TEMPORAL_ADDRESS') ?? stack?.temporal.address ?? '127.0.0.1:7233',
-      namespace: str('TEMPORAL_NAMESPACE') ?? stack?.temporal.namespace ?? 'default',
-      apiKey: str('TEMPORAL_API_KEY'),
-      tls: certPath && keyPath ? { certPath, keyPath } : undefined,
-      tlsPem: certPem && keyPem ? { cert: certPem, key: keyPem } : undefined,
-      uiUrl: str('TEMPORAL_UI_URL') ?? stack?.temporal.ui ?? 'http://127.0.0.1:8233',
-      taskQueue: str('TEMPORAL_TASK_QUEUE')!,
-      workflowBundle: str('DROVER_WORKFLOW_BUNDLE'),
-      workerHeapMb: num('DROVER_WORKER_HEAP_MB'),
-    },
-    aws: {
-      region: str('AWS_REGION') ?? stack?.aws.region ?? 'us-east-1',
-      endpoint: str('AWS_ENDPOINT_URL') ?? stack?.aws.endpoint,
-      // An environment variable beats the stack file, as for every other endpoint.
-      dynamodbEndpoint: str('AWS_ENDPOINT_URL_DYNAMODB') ?? str('AWS_ENDPOINT_URL') ?? stack?.aws.dynamodbEndpoint ?? stack?.aws.endpoint,
-      bucket: str('DROVER_BUCKET') ?? stack?.aws.bucket ?? 'drover-input',
-      queueUrl: str('DROVER_QUEUE_URL') ?? stack?.aws.queueUrl,
-      tablePrefix: str('DROVER_TABLE_PREFIX')!,
-      mailFrom: str('DROVER_MAIL_FROM')!,
-      mailTo: str('DROVER_MAIL_TO')!,
-      mailAttachMaxBytes: num('DROVER_MAIL_ATTACH_MAX_BYTES'),
-      mailLinkHours: num('DROVER_MAIL_LINK_HOURS'),
-    },
-    batch: {
-      endpoint: str('BATCH_ENDPOINT_URL') ?? stack?.batch.endpoint,
-      jobQueue: str('BATCH_JOB_QUEUE') ?? stack?.batch.jobQueue ?? 'drover-scrape',
-      jobDefinition: str('BATCH_JOB_DEFINITION')!,
-      childCommand,
-      chunkSize: num('DROVER_CHUNK_SIZE'),
-      recordsPerChild: raw.DROVER_RECORDS_PER_CHILD as number | undefined,
-      maxArrayJobs: num('DROVER_MAX_ARRAY_JOBS'),
-      overlapStages: raw.DROVER_OVERLAP_STAGES as boolean,
-      childAttempts: num('DROVER_CHILD_ATTEMPTS'),
-      childTimeoutSeconds: num('DROVER_CHILD_TIMEOUT_SECONDS'),
-      pollSeconds: num('DROVER_BATCH_POLL_SECONDS'),
-      heartbeatSeconds: num('DROVER_HEARTBEAT_SECONDS'),
-      sweepMinutes: num('DROVER_SWEEP_MINUTES'),
-    },
-    source: {
-      url: str('TAX_SOURCE_URL') ?? stack?.portal.url,
-      timeoutMs: num('TAX_SOURCE_TIMEOUT_MS'),
-      retries: num('TAX_SOURCE_RETRIES'),
-      childConcurrency: raw.TAX_SOURCE_CHILD_CONCURRENCY as number | undefined,
-      maxConcurrency: num('TAX_SOURCE_MAX_CONCURRENCY'),
-      maxRps: raw.TAX_SOURCE_MAX_RPS as number | undefined,
-    },
-    sheet: {
-      maxBytes: num('SHEET_MAX_BYTES'),
-      maxRows: num('SHEET_MAX_ROWS'),
-      maxCellChars: num('SHEET_MAX_CELL_CHARS'),
-    },
-    stack: {
-      home,
-      temporalPort: num('DROVER_TEMPORAL_PORT'),
-      temporalUiPort: num('DROVER_TEMPORAL_UI_PORT'),
-      motoPort: num('DROVER_MOTO_PORT'),
-      dynamodbPort: num('DROVER_DYNAMODB_PORT'),
-      batchPort: num('DROVER_BATCH_PORT'),
-      batchVcpus: num('DROVER_BATCH_VCPUS'),
-      portalPort: num('DROVER_PORTAL_PORT'),
-      portalLatencyMs: num('DROVER_PORTAL_LATENCY_MS'),
-      portalFaultRate: num('DROVER_PORTAL_FAULT_RATE'),
-      portalFaultKinds: str('DROVER_PORTAL_FAULT_KINDS')!,
-      portalMaintenanceSeconds: num('DROVER_PORTAL_MAINTENANCE_SECONDS'),
-      portalSeed: num('DROVER_PORTAL_SEED'),
-    },
+    address: s.orStackFile('TEMPORAL_ADDRESS', stack?.temporal.address),
+    namespace: s.orStackFile('TEMPORAL_NAMESPACE', stack?.temporal.namespace),
+    apiKey: s.optional('TEMPORAL_API_KEY'),
+    tls: certPath && keyPath ? { certPath, keyPath } : undefined,
+    tlsPem: certPem && keyPem ? { cert: certPem, key: keyPem } : undefined,
+    uiUrl: s.orStackFile('TEMPORAL_UI_URL', stack?.temporal.ui),
+    taskQueue: s.value('TEMPORAL_TASK_QUEUE'),
+    workflowBundle: s.optional('DROVER_WORKFLOW_BUNDLE'),
+    workerHeapMb: s.value('DROVER_WORKER_HEAP_MB'),
   };
+}
+
+function awsPart(s: Settings, stack: StackFile | undefined): Config['aws'] {
+  const endpoint = s.optional<string>('AWS_ENDPOINT_URL');
+  return {
+    region: s.orStackFile('AWS_REGION', stack?.aws.region),
+    endpoint: endpoint ?? stack?.aws.endpoint,
+    // An environment variable beats the stack file, as for every other endpoint.
+    dynamodbEndpoint: s.optional<string>('AWS_ENDPOINT_URL_DYNAMODB') ?? endpoint ?? stack?.aws.dynamodbEndpoint ?? stack?.aws.endpoint,
+    bucket: s.orStackFile('DROVER_BUCKET', stack?.aws.bucket),
+    queueUrl: s.optional<string>('DROVER_QUEUE_URL') ?? stack?.aws.queueUrl,
+    tablePrefix: s.value('DROVER_TABLE_PREFIX'),
+    mailFrom: s.value('DROVER_MAIL_FROM'),
+    mailTo: s.value('DROVER_MAIL_TO'),
+    mailAttachMaxBytes: s.value('DROVER_MAIL_ATTACH_MAX_BYTES'),
+    mailLinkHours: s.value('DROVER_MAIL_LINK_HOURS'),
+  };
+}
+
+function batchPart(s: Settings, stack: StackFile | undefined): Config['batch'] {
+  const childCommand = s.value<string>('BATCH_CHILD_COMMAND').split(/\s+/).filter(Boolean);
+  if (childCommand.length === 0) throw new ConfigError('BATCH_CHILD_COMMAND is empty');
+  return {
+    endpoint: s.optional<string>('BATCH_ENDPOINT_URL') ?? stack?.batch.endpoint,
+    jobQueue: s.orStackFile('BATCH_JOB_QUEUE', stack?.batch.jobQueue),
+    jobDefinition: s.value('BATCH_JOB_DEFINITION'),
+    childCommand,
+    chunkSize: s.value('DROVER_CHUNK_SIZE'),
+    recordsPerChild: s.optional('DROVER_RECORDS_PER_CHILD'),
+    maxArrayJobs: s.value('DROVER_MAX_ARRAY_JOBS'),
+    overlapStages: s.value('DROVER_OVERLAP_STAGES'),
+    childAttempts: s.value('DROVER_CHILD_ATTEMPTS'),
+    childTimeoutSeconds: s.value('DROVER_CHILD_TIMEOUT_SECONDS'),
+    pollSeconds: s.value('DROVER_BATCH_POLL_SECONDS'),
+    heartbeatSeconds: s.value('DROVER_HEARTBEAT_SECONDS'),
+    sweepMinutes: s.value('DROVER_SWEEP_MINUTES'),
+  };
+}
+
+function sourcePart(s: Settings, stack: StackFile | undefined): Config['source'] {
+  return {
+    url: s.optional<string>('TAX_SOURCE_URL') ?? stack?.portal.url,
+    timeoutMs: s.value('TAX_SOURCE_TIMEOUT_MS'),
+    retries: s.value('TAX_SOURCE_RETRIES'),
+    childConcurrency: s.optional('TAX_SOURCE_CHILD_CONCURRENCY'),
+    maxConcurrency: s.value('TAX_SOURCE_MAX_CONCURRENCY'),
+    maxRps: s.optional('TAX_SOURCE_MAX_RPS'),
+  };
+}
+
+function sheetPart(s: Settings): Config['sheet'] {
+  return { maxBytes: s.value('SHEET_MAX_BYTES'), maxRows: s.value('SHEET_MAX_ROWS'), maxCellChars: s.value('SHEET_MAX_CELL_CHARS') };
+}
+
+function stackPart(s: Settings, home: string): Config['stack'] {
+  return {
+    home,
+    temporalPort: s.value('DROVER_TEMPORAL_PORT'),
+    temporalUiPort: s.value('DROVER_TEMPORAL_UI_PORT'),
+    motoPort: s.value('DROVER_MOTO_PORT'),
+    dynamodbPort: s.value('DROVER_DYNAMODB_PORT'),
+    batchPort: s.value('DROVER_BATCH_PORT'),
+    batchVcpus: s.value('DROVER_BATCH_VCPUS'),
+    portalPort: s.value('DROVER_PORTAL_PORT'),
+    portalLatencyMs: s.value('DROVER_PORTAL_LATENCY_MS'),
+    portalFaultRate: s.value('DROVER_PORTAL_FAULT_RATE'),
+    portalFaultKinds: s.value('DROVER_PORTAL_FAULT_KINDS'),
+    portalMaintenanceSeconds: s.value('DROVER_PORTAL_MAINTENANCE_SECONDS'),
+    portalSeed: s.value('DROVER_PORTAL_SEED'),
+  };
+}
+
+/**
+ * Only the parts of the configuration a process reads: the Batch child loads `aws` and
+ * `source`, the trigger `temporal` and `aws`. Settings of the other parts are neither
+ * read nor checked there, so a setting meant for the stack cannot stop a child.
+ */
+export function loadConfigParts<P extends ConfigPart>(parts: readonly P[], options: LoadConfigOptions = {}): Pick<Config, P> {
+  const env = options.env ?? process.env;
+  const settings = new Settings(readSettings(env, new Set<ConfigPart>(parts)));
+  // DROVER_HOME locates the stack file, which any part may fall back to: read on its own, whatever the parts.
+  const homeSetting = env.DROVER_HOME || declaredValue('DROVER_HOME', 'default');
+  const home = isAbsolute(homeSetting) ? homeSetting : resolve(options.cwd ?? process.cwd(), homeSetting);
+  const stack: StackFile | undefined = options.useStackFile === false ? undefined : readStackFile(home);
+  const build: { [K in ConfigPart]: () => Config[K] } = {
+    temporal: () => temporalPart(settings, stack),
+    aws: () => awsPart(settings, stack),
+    batch: () => batchPart(settings, stack),
+    source: () => sourcePart(settings, stack),
+    sheet: () => sheetPart(settings),
+    stack: () => stackPart(settings, home),
+  };
+  return Object.fromEntries(parts.map((part) => [part, build[part]()])) as Pick<Config, P>;
+}
+
+/** Every part: the worker, the CLI and the stack read them all. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack'], options);
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from './config-error.js';
 import { SETTINGS, type Setting } from './settings.js';
 
 export const TABLE_START = '<!-- settings:start (npm run docs:config writes this table from config/settings.ts) -->';
@@ -13,9 +14,14 @@ function defaultText(setting: Setting): string {
   return `\`${setting.default}\``;
 }
 
+/** The doc, and where a setting with a fallback takes its value from when the environment does not set it. */
+function docText(setting: Setting): string {
+  return setting.fallback === undefined ? setting.doc : `${setting.doc} Falls back to \`.drover/stack.json\`, then \`${setting.fallback}\`.`;
+}
+
 /** The README's configuration table, one row per setting. */
 export function settingsTable(): string {
-  const rows = (SETTINGS as readonly Setting[]).map((s) => `| \`${s.env}\` | ${s.type} | ${defaultText(s)} | ${cell(s.doc)} |`);
+  const rows = (SETTINGS as readonly Setting[]).map((s) => `| \`${s.env}\` | ${s.type} | ${defaultText(s)} | ${cell(docText(s))} |`);
   return ['| variable | type | default | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -23,6 +29,6 @@ export function settingsTable(): string {
 export function withSettingsTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END} block`);
+  if (start < 0 || end < start) throw new ConfigError(`README.md has no ${TABLE_START} … ${TABLE_END} block`);
   return `${readme.slice(0, start + TABLE_START.length)}\n${settingsTable()}\n${readme.slice(end)}`;
 }

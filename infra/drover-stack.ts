@@ -1,6 +1,7 @@
 import { CfnCondition, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { declaredValue } from '../config/settings.js';
 import { Alarms } from './constructs/alarms.js';
 import { droverImage } from './constructs/image.js';
 import { Network } from './constructs/network.js';
@@ -13,7 +14,8 @@ import type { DroverContext } from './context.js';
 import { suppressAcceptedFindings } from './nag-suppressions.js';
 import { declareParameters } from './parameters.js';
 
-export const TABLE_PREFIX = 'drover-run-';
+/** DROVER_TABLE_PREFIX's default: the CDK app cannot read the worker's environment, so the stack sets it and scopes IAM to it. */
+export const TABLE_PREFIX = declaredValue('DROVER_TABLE_PREFIX');
 
 export interface DroverStackProps extends StackProps {
   drover: DroverContext;

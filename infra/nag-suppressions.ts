@@ -1,5 +1,6 @@
 import { Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { declaredValue } from '../config/settings.js';
 import type { DroverStack } from './drover-stack.js';
 
 /** How cdk-nag names a resource ARN in an IAM5 finding: tokens as `<Logical.Attr>` / `<AWS::Region>`. */
@@ -23,7 +24,7 @@ function ack(scope: IConstruct, id: string, reason: string): void {
  */
 export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): void {
   const bucketObjects = (prefix: string) => `Resource::${arnOf(stack.storage.bucket)}/${prefix}`;
-  const runTables = arnFinding(stack, 'dynamodb', 'table/drover-run-*');
+  const runTables = arnFinding(stack, 'dynamodb', `table/${declaredValue('DROVER_TABLE_PREFIX')}*`);
 
   ack(vpc, 'AwsSolutions-VPC7', 'The VPC carries only outbound task traffic and no inbound; flow logs would be the only cost of the network at rest. Enable them when an audit needs them.');
 

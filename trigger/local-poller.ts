@@ -3,17 +3,17 @@
  * batch to the very handler the Lambda runs, deletes what succeeded and leaves what failed
  * to come back after the visibility timeout.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { createAwsClients } from '../config/aws-clients.js';
+import { commonClientOptions } from '../config/aws-client-options.js';
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfigParts } from '../config/load-config.js';
 import { handler } from './lambda.js';
 
-const config = loadConfig();
+const config = loadConfigParts(['aws']);
 const queueUrl = config.aws.queueUrl;
 if (!queueUrl) throw new ConfigError('DROVER_QUEUE_URL is not set and no stack.json names the queue');
-const { sqs } = createAwsClients(config);
+const sqs = new SQSClient(commonClientOptions(config));
 const queueArn = `arn:aws:sqs:${config.aws.region}:000000000000:${queueUrl.split('/').pop()}`;
 
 let stopping = false;

@@ -9,7 +9,7 @@ import { BoundedPool } from '../concurrency/bounded-pool.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dynamodbClientOptions, s3ClientOptions } from '../config/aws-client-options.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfigParts } from '../config/load-config.js';
 import { readChunkIndex, readSlice } from '../run-data/chunk-format.js';
 import { resultsWritten } from '../run-data/results-written.js';
 import { createResultWriter } from '../run-data/result-writer.js';
@@ -17,25 +17,26 @@ import { toResult } from '../rating/policy.js';
 import { createTaxClient } from '../scraper/client.js';
 import { budgetHooks, createSourceBudget, type SourceBudget } from '../budget/index.js';
 import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
+import { errorWithCode } from '../errors/drover-error.js';
 
-class BadInput extends Error {
-  override readonly name = 'BadInput';
-}
+/** The child was started without what it needs: input it can never process, so it exits CHILD_BAD_INPUT_EXIT. */
+class ChildInputError extends errorWithCode('ChildInputError', 'CHILD_BAD_INPUT') {}
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new BadInput(`${name} is not set: the child is started by the credit check's array job`);
+  if (!value) throw new ChildInputError(`${name} is not set: the child is started by the credit check's array job`);
   return value;
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // A child reads AWS's endpoints and the source's settings, nothing of the stack or the worker.
+  const config = loadConfigParts(['aws', 'source']);
   const bucket = required('JOB_BUCKET');
   const table = required('JOB_TABLE');
   const chunk = Number(required('JOB_CHUNK_INDEX'));
   const child = Number(process.env.AWS_BATCH_JOB_ARRAY_INDEX ?? '0');
   const baseUrl = config.source.url;
-  if (!baseUrl) throw new BadInput('TAX_SOURCE_URL is not set');
+  if (!baseUrl) throw new ChildInputError('TAX_SOURCE_URL is not set');
 
   // The two clients a child uses, so it loads two SDK packages of five (it starts once per slice).
   const aws = { s3: new S3Client(s3ClientOptions(config)), dynamodb: new DynamoDBClient(dynamodbClientOptions(config)) };
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   try {
     const index = await readChunkIndex(aws.s3, bucket, required('JOB_CHUNK_INDEX_KEY'));
     const records = await readSlice(aws.s3, bucket, required('JOB_CHUNK_KEY'), index, child);
-    if (!records) throw new BadInput(`chunk ${chunk} has no child ${child} (it has ${index.slices.length})`);
+    if (!records) throw new ChildInputError(`chunk ${chunk} has no child ${child} (it has ${index.slices.length})`);
     const done = await resultsWritten(aws.dynamodb, table, chunk, records.map((r) => r.seq));
     const pending = records.filter((r) => !done.has(r.seq));
 
@@ -89,5 +90,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack ?? err.message : err);
-  process.exit(err instanceof BadInput ? CHILD_BAD_INPUT_EXIT : 1);
+  process.exit(err instanceof ChildInputError ? CHILD_BAD_INPUT_EXIT : 1);
 });

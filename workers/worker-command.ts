@@ -5,10 +5,10 @@
  * sooner and the peak stays flat. What a run keeps live (the duplicate-id check, a page of
  * the report) is far below the limit even at 1,000,000 records.
  */
-import { SETTINGS } from '../config/settings.js';
+import { declaredValue } from '../config/settings.js';
 
 /** DROVER_WORKER_HEAP_MB's default, for the places that cannot read the environment (image, CDK). */
-export const DEFAULT_WORKER_HEAP_MB = Number(SETTINGS.find((s) => s.env === 'DROVER_WORKER_HEAP_MB')!.default);
+export const DEFAULT_WORKER_HEAP_MB = Number(declaredValue('DROVER_WORKER_HEAP_MB'));
 
 /** The flags node takes before the worker's script. */
 export function workerNodeFlags(heapMb: number): string[] {

@@ -248,7 +248,7 @@ export async function creditCheck(input: CreditCheckInput): Promise<CreditCheckR
     await limits;
 
     enter('email');
-    await quick.emailReport({ runId, to: input.notify, inputKey: input.key, reportKey: report.reportKey, totals: report.totals });
+    await quick.emailReport({ runId, to: input.notify, inputKey: input.key, reportKey: report.reportKey, bucket: input.bucket, totals: report.totals });
 
     enter('cleanup');
     await compensations.runAll();

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig, loadConfigParts } from '../../config/load-config.js';
 import { settingsTable, withSettingsTable } from '../../config/settings-table.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'drover-config-'));
@@ -37,12 +37,26 @@ describe('loadConfig', () => {
     );
     const fromFile = loadConfig({ env: { DROVER_HOME: dir } });
     expect(fromFile.temporal.address).toBe('127.0.0.1:17233');
+    expect(fromFile.aws.region).toBe('eu-west-1');
     expect(fromFile.aws.endpoint).toBe('http://127.0.0.1:14566');
     expect(fromFile.batch.jobQueue).toBe('jq');
     expect(fromFile.source.url).toBe('http://127.0.0.1:14568');
     const overridden = loadConfig({ env: { DROVER_HOME: dir, TEMPORAL_ADDRESS: 'temporal.example:7233', TAX_SOURCE_URL: 'https://county.example/' } });
     expect(overridden.temporal.address).toBe('temporal.example:7233');
     expect(overridden.source.url).toBe('https://county.example');
+  });
+
+  it('gives a process only the parts it reads, and checks only their settings', () => {
+    const env = { DROVER_HOME: home(), TAX_SOURCE_MAX_CONCURRENCY: '20', AWS_REGION: 'eu-north-1', DROVER_PORTAL_PORT: 'not a port' };
+    const child = loadConfigParts(['aws', 'source'], { env });
+    expect(Object.keys(child).sort()).toEqual(['aws', 'source']);
+    expect(child.source.maxConcurrency).toBe(20);
+    expect(child.aws.region).toBe('eu-north-1');
+    // The same setting stops a process that reads the stack's part, and an unknown name stops any.
+    expect(() => loadConfig({ env })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: 'DROVER_PORTAL_PORT="not a port": expected a number' }));
+    expect(() => loadConfigParts(['aws'], { env: { ...env, DROVER_CHUNKSIZE: '10' } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: 'DROVER_CHUNKSIZE is not a drover setting; the README lists them all' }),
+    );
   });
 
   it('refuses an unknown DROVER_ variable by name', () => {

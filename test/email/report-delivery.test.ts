@@ -40,10 +40,13 @@ describe('emailReport', () => {
     await moto?.close();
   });
 
-  async function send(runId: string, attachMax: number) {
+  /** `runBucket`: the bucket the workflow passes (the run's); the configured one is then another, which has no report. */
+  async function send(runId: string, attachMax: number, runBucket?: string) {
     const totals = { customers: 2, rejected: 0, byRating: { A: 2, B: 0, C: 0, D: 0, NOT_FOUND: 0, ERROR: 0 }, totalDueCents: 0 };
-    const input = { runId, to: 'boss@ranch.example', inputKey: 'incoming/east/may.xlsx', reportKey: 'reports/east/credit-report-may-run.xlsx', totals };
-    await new MockActivityEnvironment().run(emailActivities({ aws, config: configWith(attachMax) }).emailReport, input);
+    const input = { runId, to: 'boss@ranch.example', inputKey: 'incoming/east/may.xlsx', reportKey: 'reports/east/credit-report-may-run.xlsx', totals, ...(runBucket ? { bucket: runBucket } : {}) };
+    const config = configWith(attachMax);
+    if (runBucket) config.aws.bucket = 'not-the-run-bucket';
+    await new MockActivityEnvironment().run(emailActivities({ aws, config }).emailReport, input);
     const [mail, ...more] = await emailsOfRun(moto.endpoint, runId);
     expect(more).toEqual([]);
     return simpleParser(mail!.raw);
@@ -53,6 +56,11 @@ describe('emailReport', () => {
     const mail = await send('run-attached', REPORT.length);
     expect(mail.attachments.map((a) => [a.filename, a.content.equals(REPORT)])).toEqual([['credit-report-may-run.xlsx', true]]);
     expect(mail.text).toContain('is attached (credit-report-may-run.xlsx)');
+  });
+
+  it('reads the report from the run\'s bucket, which the workflow passes, not from the configured one', async () => {
+    const mail = await send('run-own-bucket', REPORT.length, BUCKET);
+    expect(mail.attachments.map((a) => [a.filename, a.content.equals(REPORT)])).toEqual([['credit-report-may-run.xlsx', true]]);
   });
 
   it('links a larger report with a URL that downloads it', async () => {
