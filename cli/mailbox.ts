@@ -7,6 +7,8 @@
  * included, so it grows with all the emulator holds, and after a large (multipart) upload it
  * fails with HTTP 500. The route reads SES's sent messages alone.
  */
+import { errorWithCode } from '../errors/drover-error.js';
+
 export interface SentEmail {
   id: string;
   source: string;
@@ -16,6 +18,9 @@ export interface SentEmail {
 
 export const OUTBOX_PATH = '/_drover/outbox';
 
+/** The emulator's outbox cannot be read: it did not answer, is not the embedded stack's moto, or failed. */
+export class OutboxError extends errorWithCode('OutboxError', 'OUTBOX_UNAVAILABLE') {}
+
 /** The kept messages whose raw MIME contains `contains` (every message without it), oldest first. */
 export async function fetchSentEmails(endpoint: string, contains?: string): Promise<SentEmail[]> {
   const url = new URL(OUTBOX_PATH, endpoint);
@@ -24,13 +29,13 @@ export async function fetchSentEmails(endpoint: string, contains?: string): Prom
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   } catch (cause) {
-    throw new Error(`the emulator's outbox at ${url.origin} did not answer: ${(cause as Error).message}`, { cause });
+    throw new OutboxError(`the emulator's outbox at ${url.origin} did not answer: ${(cause as Error).message}`, { cause });
   }
   if (res.status === 404) {
     await res.arrayBuffer();
-    throw new Error(`the emulator at ${url.origin} has no outbox (${OUTBOX_PATH}): it is not the embedded stack's moto (stack/moto-server.py)`);
+    throw new OutboxError(`the emulator at ${url.origin} has no outbox (${OUTBOX_PATH}): it is not the embedded stack's moto (stack/moto-server.py)`);
   }
-  if (!res.ok) throw new Error(`the emulator's outbox answered HTTP ${res.status}`);
+  if (!res.ok) throw new OutboxError(`the emulator's outbox answered HTTP ${res.status}`);
   const { messages } = (await res.json()) as { messages: SentEmail[] };
   return messages;
 }
