@@ -222,13 +222,16 @@ describe('creditCheck on a real Temporal dev server', () => {
     await eventually('ingest to be done and the run\'s array job submitted', async () => (await activityEvents(handle, 'ingest')).completed >= 0 && (await activeJobs('terminated-run')) > 0);
     await handle.terminate('test: no chance to compensate');
     expect(await tables()).toEqual(['drover-run-terminated-run']);
-    expect(await tmp()).toBeGreaterThan(0);
+    const objects = await tmp();
+    expect(objects).toBeGreaterThan(0);
     expect(await activeJobs('terminated-run')).toBe(1);
 
+    // The runs before this one cleaned up after themselves: the terminated run's leftovers are all there is to sweep.
     const swept = (await env.client.workflow.execute('sweeper', { taskQueue, workflowId: 'sweep-once' })) as SweepResult;
-    expect(swept.runs).toContain('terminated-run');
-    expect(swept.tables).toBeGreaterThanOrEqual(1);
-    expect(swept.jobs).toBeGreaterThanOrEqual(1);
+    expect(swept).toMatchObject({ runs: ['terminated-run'], tables: 1, objects });
+    // Its one job is ended by the sweeper, unless its own activity got there first: at its next heartbeat the activity
+    // learns that the run is gone and terminates the job it watches. Which comes first is a race, so the sweep ends 1 or 0.
+    expect([0, 1]).toContain(swept.jobs);
     expect(await tables()).toEqual([]);
     expect(await tmp()).toBe(0);
     expect(await activeJobs()).toBe(0);
