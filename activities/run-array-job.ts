@@ -114,14 +114,20 @@ export function runArrayJobActivity(deps: ActivityDeps) {
    * The newest job of this run and chunk, whatever its state: an earlier attempt that died between
    * SubmitJob and its first heartbeat left no job id behind, and submitting again would scrape
    * the chunk twice. (ListJobs is eventually consistent on AWS, so this narrows that window
-   * rather than closing it; the children skip records already written either way.)
+   * rather than closing it; the children skip records already written either way.) A job is
+   * this run's only when its RUN_ID_TAG says so: the name is the run id with characters
+   * rewritten, so another run's job can bear the same one.
    */
   async function submittedBefore(resources: RunResources, chunk: ChunkRef): Promise<string | undefined> {
     const name = jobName(resources, chunk);
     const out = await batch.send(new ListJobsCommand({ jobQueue: config.batch.jobQueue, filters: [{ name: 'JOB_NAME', values: [name] }] }));
     // Array children share their parent's name; moto lists them too (as `parent:index`), AWS does not.
-    const jobs = (out.jobSummaryList ?? []).filter((j) => j.jobName === name && j.arrayProperties?.index === undefined && !j.jobId?.includes(':'));
-    return jobs.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
+    const named = (out.jobSummaryList ?? []).filter((j) => j.jobName === name && j.arrayProperties?.index === undefined && !j.jobId?.includes(':'));
+    if (named.length === 0) return undefined;
+    // ListJobs leaves out the tags: DescribeJobs (100 ids at most) has them.
+    const described = await batch.send(new DescribeJobsCommand({ jobs: named.slice(0, 100).map((j) => j.jobId!) }));
+    const ours = (described.jobs ?? []).filter((j) => j.tags?.[RUN_ID_TAG] === resources.runId);
+    return ours.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
   }
 
   async function firstFailureReason(job: JobDetail): Promise<string> {

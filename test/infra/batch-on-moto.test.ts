@@ -8,6 +8,7 @@ import {
   CreateJobQueueCommand,
   DescribeJobsCommand,
   RegisterJobDefinitionCommand,
+  SubmitJobCommand,
 } from '@aws-sdk/client-batch';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { runArrayJobActivity, type ArrayJobHeartbeat } from '../../activities/run-array-job.js';
@@ -120,5 +121,21 @@ describe('runArrayJob against moto Batch', () => {
     expect(retried.jobId).toBe(first.jobId);
     const third = (await new MockActivityEnvironment({ attempt: 1 }).run(activity, { ...input, chunk: { ...input.chunk, index: 5 } })) as ArrayJobResult;
     expect(third.jobId).not.toBe(first.jobId);
+  });
+
+  it('does not re-attach to a job of another run whose name is the same: whose a job is, its tag says', async () => {
+    const activity = runArrayJobActivity({ aws, config });
+    // `credit.x` and `credit-x` both name their chunk 6's job drover-credit-x-chunk-6.
+    const foreign = await aws.batch.send(
+      new SubmitJobCommand({ jobName: 'drover-credit-x-chunk-6', jobQueue: QUEUE, jobDefinition: DEFINITION, tags: { 'drover:run-id': 'credit-x' } }),
+    );
+    const input = {
+      resources: { runId: 'credit.x', bucket: 'drover-input', table: TABLE, tmpPrefix: 'tmp/credit.x/' },
+      chunk: { index: 6, key: 'tmp/credit.x/chunks/0006.jsonl', indexKey: 'tmp/credit.x/chunks/0006.index.json', count: 5, firstSeq: 60000, children: 2 },
+    };
+    const retried = (await new MockActivityEnvironment({ attempt: 2 }).run(activity, input)) as ArrayJobResult;
+    expect(retried.jobId).not.toBe(foreign.jobId);
+    const { jobs } = await aws.batch.send(new DescribeJobsCommand({ jobs: [retried.jobId] }));
+    expect(jobs?.[0]).toMatchObject({ jobName: 'drover-credit-x-chunk-6', tags: { 'drover:run-id': 'credit.x' } });
   });
 });
