@@ -4,34 +4,16 @@
  * no child comes back before the window ends, the rate is never lowered, and the source gets
  * the full rate again as soon as the window is over.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBudgetState } from '../../budget/index.js';
-import { startPortal, type Portal } from '../../portal/server.js';
-import { startDynalite, type DynamoDb } from '../support/dynalite.js';
-import type { BudgetChildEvent } from './support/child-config.js';
-import { spawnBudgetChild, type RunningChild } from './support/spawn-child.js';
+import { startPortal } from '../../portal/server.js';
+import { budgetFixture, isDone, parcels } from './support/budget-fixture.js';
+import { spawnBudgetChild } from './support/spawn-child.js';
 
-let db: DynamoDb;
-const portals: Portal[] = [];
-const children: RunningChild[] = [];
-
-beforeAll(async () => {
-  db = await startDynalite();
-}, 60_000);
-
-afterAll(async () => {
-  for (const child of children) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
-  await Promise.all(portals.map((p) => p.close()));
-  await db?.close();
-});
-
-function parcels(from: number, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `31-${String(from + i).padStart(3, '0')}-500`);
-}
-
-const isDone = (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'done' }> => e.event === 'done';
+const fixture = budgetFixture();
+const { portals, children } = fixture;
 
 const WINDOW = { maintenanceSeconds: 1, maintenanceEverySeconds: 4, maintenanceAfterSeconds: 1 } as const;
 
@@ -47,10 +29,10 @@ interface Sample {
 async function runThroughWindows(name: string, ms: number, maxRps?: number) {
   const portal = await startPortal({ latencyMs: 20, ...WINDOW });
   portals.push(portal);
-  const table = await db.table(name);
+  const table = await fixture.db.table(name);
   const started = [0, 1, 2].map((i) =>
     spawnBudgetChild({
-      endpoint: db.endpoint, table, clientId: `${name}-${i}`, maxConcurrency: 12, concurrency: 8, ...(maxRps === undefined ? {} : { maxRps }),
+      endpoint: fixture.db.endpoint, table, clientId: `${name}-${i}`, maxConcurrency: 12, concurrency: 8, ...(maxRps === undefined ? {} : { maxRps }),
       mode: 'loop', portalUrl: portal.url, parcels: parcels(300 + i * 40, 40),
     }),
   );
@@ -59,14 +41,14 @@ async function runThroughWindows(name: string, ms: number, maxRps?: number) {
   const end = performance.now() + ms;
   while (performance.now() < end) {
     const stats = portal.stats();
-    const state = await readBudgetState(db.ddb, table);
+    const state = await readBudgetState(fixture.db.ddb, table);
     samples.push({ at: performance.now(), good: (stats.byStatus['200'] ?? 0) + (stats.byStatus['404'] ?? 0), rate: state.rate, decreases: state.decreases });
     await sleep(100);
   }
   for (const child of started) child.proc.kill('SIGTERM');
   const done = await Promise.all(started.map((c) => c.waitFor('done', isDone)));
   expect(await Promise.all(started.map((c) => c.exited))).toEqual([0, 0, 0]);
-  return { portal, stats: portal.stats(), state: await readBudgetState(db.ddb, table), done, samples };
+  return { portal, stats: portal.stats(), state: await readBudgetState(fixture.db.ddb, table), done, samples };
 }
 
 /** Good answers between two moments, from the samples. */

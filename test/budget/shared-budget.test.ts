@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listBudgetLeases, readBudgetState, type BudgetState } from '../../budget/index.js';
 import { getState } from '../../budget/state-item.js';
-import { startPortal, type Portal } from '../../portal/server.js';
+import { startPortal } from '../../portal/server.js';
 import { eventually } from '../support/eventually.js';
 import type { BudgetChildEvent } from './support/child-config.js';
-import { startDynalite, type DynamoDb } from '../support/dynalite.js';
-import { spawnBudgetChild, type RunningChild } from './support/spawn-child.js';
+import { budgetFixture, isDone, parcels } from './support/budget-fixture.js';
+import { spawnBudgetChild } from './support/spawn-child.js';
 
-let db: DynamoDb;
-const portals: Portal[] = [];
-const children: RunningChild[] = [];
-
-beforeAll(async () => {
-  db = await startDynalite();
-}, 60_000);
-
-afterAll(async () => {
-  for (const child of children) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
-  await Promise.all(portals.map((p) => p.close()));
-  await db?.close();
-});
-
-/** Well-formed parcel ids: each lookup is exactly one request (200, or 404 for an unknown parcel). */
-function parcels(from: number, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `31-${String(from + i).padStart(3, '0')}-500`);
-}
-
-const isDone = (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'done' }> => e.event === 'done';
+const fixture = budgetFixture();
+const { portals, children } = fixture;
 const asking = (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'asking' }> => e.event === 'asking';
 const holding = (slots: number) => (e: BudgetChildEvent): e is Extract<BudgetChildEvent, { event: 'holding' }> => e.event === 'holding' && e.slots === slots;
 
@@ -35,9 +17,9 @@ describe('one budget shared by several child processes', () => {
   it('keeps the source at maxConcurrency over all children and serves every request', async () => {
     const portal = await startPortal({ latencyMs: 100 });
     portals.push(portal);
-    const table = await db.table('shared-limit');
+    const table = await fixture.db.table('shared-limit');
     const started = [0, 1, 2, 3].map((i) =>
-      spawnBudgetChild({ endpoint: db.endpoint, table, clientId: `child-${i}`, maxConcurrency: 10, concurrency: 20, mode: 'scrape', portalUrl: portal.url, parcels: parcels(i * 40, 40) }),
+      spawnBudgetChild({ endpoint: fixture.db.endpoint, table, clientId: `child-${i}`, maxConcurrency: 10, concurrency: 20, mode: 'scrape', portalUrl: portal.url, parcels: parcels(i * 40, 40) }),
     );
     children.push(...started);
     const done = await Promise.all(started.map((c) => c.waitFor('done', isDone)));
@@ -50,13 +32,13 @@ describe('one budget shared by several child processes', () => {
     expect(stats.peakInFlight).toBeLessThanOrEqual(10);
     expect(stats.peakInFlight).toBe(10);
     // Every child gave its slots back on close.
-    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 10, inFlight: 0, rate: null, throttled429: 0 });
-    expect(await listBudgetLeases(db.ddb, table)).toEqual([]);
+    expect(await readBudgetState(fixture.db.ddb, table)).toMatchObject({ limit: 10, inFlight: 0, rate: null, throttled429: 0 });
+    expect(await listBudgetLeases(fixture.db.ddb, table)).toEqual([]);
   }, 120_000);
 
   it('gives a killed child\'s slots to the others once its lease runs out', async () => {
-    const table = await db.table('dead-child');
-    const common = { endpoint: db.endpoint, table, maxConcurrency: 10, leaseMs: 1500, clockSkewMs: 200, mode: 'hold' } as const;
+    const table = await fixture.db.table('dead-child');
+    const common = { endpoint: fixture.db.endpoint, table, maxConcurrency: 10, leaseMs: 1500, clockSkewMs: 200, mode: 'hold' } as const;
     const doomed = spawnBudgetChild({ ...common, clientId: 'doomed', concurrency: 10 });
     children.push(doomed);
     await doomed.waitFor('10 slots', holding(10));
@@ -67,20 +49,20 @@ describe('one budget shared by several child processes', () => {
     // Wait until each has asked more than once (registered its want and renewed it): while the doomed child lives, they get nothing.
     const firstAsk = new Map<string, number>();
     await eventually('both survivors to ask again', async () => {
-      const wants = (await getState(db.ddb, table, true))?.wants ?? [];
+      const wants = (await getState(fixture.db.ddb, table, true))?.wants ?? [];
       for (const w of wants) if (!firstAsk.has(w.id)) firstAsk.set(w.id, w.expiresAt);
       return wants.length === 2 && wants.every((w) => w.expiresAt > firstAsk.get(w.id)!);
     }, 30_000);
-    expect((await listBudgetLeases(db.ddb, table)).map((l) => [l.holder, l.slots])).toEqual([['doomed', 10]]);
+    expect((await listBudgetLeases(fixture.db.ddb, table)).map((l) => [l.holder, l.slots])).toEqual([['doomed', 10]]);
     expect(survivors.flatMap((s) => s.events)).toEqual([{ event: 'asking' }, { event: 'asking' }]);
 
     doomed.proc.kill('SIGKILL');
     expect(await doomed.exited).toBe('SIGKILL');
     await Promise.all(survivors.map((s) => s.waitFor('5 slots', holding(5))));
 
-    const leases = await listBudgetLeases(db.ddb, table);
+    const leases = await listBudgetLeases(fixture.db.ddb, table);
     expect(leases.map((l) => [l.holder, l.slots]).sort()).toEqual([['left', 5], ['right', 5]]);
-    expect(await readBudgetState(db.ddb, table)).toMatchObject({ limit: 10, inFlight: 10 });
+    expect(await readBudgetState(fixture.db.ddb, table)).toMatchObject({ limit: 10, inFlight: 10 });
     for (const s of survivors) s.proc.kill('SIGKILL');
   }, 120_000);
 
@@ -88,10 +70,10 @@ describe('one budget shared by several child processes', () => {
     const limit = 20;
     const portal = await startPortal({ latencyMs: 20, maxRps: limit, retryAfterSeconds: 1 });
     portals.push(portal);
-    const table = await db.table('adaptive');
+    const table = await fixture.db.table('adaptive');
     const started = [0, 1, 2, 3].map((i) =>
       spawnBudgetChild({
-        endpoint: db.endpoint, table, clientId: `rate-${i}`, maxConcurrency: 12, concurrency: 3, increaseRps: 5, cooldownMs: 500,
+        endpoint: fixture.db.endpoint, table, clientId: `rate-${i}`, maxConcurrency: 12, concurrency: 3, increaseRps: 5, cooldownMs: 500,
         mode: 'loop', portalUrl: portal.url, parcels: parcels(200 + i * 50, 50),
       }),
     );
@@ -100,7 +82,7 @@ describe('one budget shared by several child processes', () => {
     const rates: number[] = [];
     let lowest = Infinity;
     await eventually('the rate to fall below the limit and climb again', async () => {
-      const state: BudgetState = await readBudgetState(db.ddb, table);
+      const state: BudgetState = await readBudgetState(fixture.db.ddb, table);
       if (state.rate !== null) {
         rates.push(state.rate);
         if (lowest < limit && state.rate >= lowest + 2) return true;
@@ -114,7 +96,7 @@ describe('one budget shared by several child processes', () => {
     expect(await Promise.all(started.map((c) => c.exited))).toEqual([0, 0, 0, 0]);
 
     const stats = portal.stats();
-    const state = await readBudgetState(db.ddb, table);
+    const state = await readBudgetState(fixture.db.ddb, table);
     expect(lowest).toBeLessThan(limit);
     expect(rates.at(-1)).toBeGreaterThanOrEqual(lowest + 2);
     expect(stats.byStatus['429']).toBeGreaterThan(0);
