@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import type { Parcel } from '../../portal/dataset.js';
+import { figuresOf, type ExpectedRating } from '../support/expected.js';
 
 /** A spec sample page, from the repo's byte-for-byte copies (test/fixtures/tax-portal). */
 export function specPage(name: string): string {
@@ -51,19 +52,7 @@ export function parseMoney(text: string): number {
   return m[1] === '(' ? -cents : cents;
 }
 
-/** The spec's default rating policy over a customer's parcels (none: NOT_FOUND). */
-export function rate(parcels: readonly Parcel[]): 'A' | 'B' | 'C' | 'D' | 'NOT_FOUND' {
-  if (parcels.length === 0) return 'NOT_FOUND';
-  let totalDue = 0;
-  const delinquent = new Set<number>();
-  for (const parcel of parcels) {
-    for (const row of parcel.history) {
-      totalDue += row.balanceCents;
-      if (row.status === 'DELINQUENT') delinquent.add(row.year);
-    }
-  }
-  if (totalDue <= 0) return 'A';
-  if (delinquent.size === 0) return 'B';
-  if (delinquent.size === 1 && totalDue < 1_000_000) return 'C';
-  return 'D';
+/** The spec's default rating policy over a customer's parcels (none: NOT_FOUND): the tests' own oracle. */
+export function rate(parcels: readonly Parcel[]): ExpectedRating {
+  return figuresOf(parcels).rating;
 }

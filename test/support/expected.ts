@@ -62,6 +62,11 @@ export function expectedFor(dataset: PortalDataset, customer: SheetCustomer): Ex
   } else {
     parcels = dataset.search(specNameForm(customer.name), specNameForm(customer.county));
   }
+  return { ...figuresOf(parcels), parcelIds: parcels.map((parcel) => parcel.parcelId) };
+}
+
+/** A customer's figures summed over its parcels, and the spec's rating of them (no parcel: NOT_FOUND). */
+export function figuresOf(parcels: readonly Parcel[]): Omit<Expected, 'parcelIds'> {
   let totalDueCents = 0;
   const delinquent = new Set<number>();
   for (const parcel of parcels) {
@@ -70,10 +75,5 @@ export function expectedFor(dataset: PortalDataset, customer: SheetCustomer): Ex
       if (year.status === 'DELINQUENT') delinquent.add(year.year);
     }
   }
-  return {
-    rating: specRating(parcels.length > 0, totalDueCents, delinquent.size),
-    totalDueCents,
-    delinquentYears: delinquent.size,
-    parcelIds: parcels.map((parcel) => parcel.parcelId),
-  };
+  return { rating: specRating(parcels.length > 0, totalDueCents, delinquent.size), totalDueCents, delinquentYears: delinquent.size };
 }
