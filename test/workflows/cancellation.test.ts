@@ -26,9 +26,9 @@ import type { RunResources } from '../../run-data/names.js';
 import type { BuildReportResult } from '../../activities/build-report.js';
 import { cancelRun, cliIdentity } from '../../cli/run-client.js';
 import { loadConfig } from '../../config/load-config.js';
-import { freePort } from '../../stack/free-port.js';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
-import { progressQuery, SEARCH_ATTRIBUTES, type CreditCheckInput, type Stage } from '../../workflows/definitions.js';
+import { progressQuery, type CreditCheckInput, type Stage } from '../../workflows/definitions.js';
+import { startDevServer } from '../support/dev-server.js';
 import { eventually } from '../support/eventually.js';
 
 const taskQueue = 'drover-cancellation-tests';
@@ -151,16 +151,7 @@ function noticeDeps(temporal: Client): ActivityDeps {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  address = `127.0.0.1:${port}`;
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: join(process.cwd(), '.venv', 'bin', 'temporal') },
-      ip: '127.0.0.1',
-      port,
-      searchAttributes: SEARCH_ATTRIBUTES,
-    },
-  });
+  ({ env, address } = await startDevServer());
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

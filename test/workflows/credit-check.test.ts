@@ -16,13 +16,11 @@ import type { SweepResult } from '../../activities/sweep.js';
 import { fetchSentEmails } from '../../cli/mailbox.js';
 import { PortalDataset } from '../../portal/dataset.js';
 import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
-import { freePort } from '../../stack/free-port.js';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
 import {
   pauseSignal,
   progressQuery,
   resumeSignal,
-  SEARCH_ATTRIBUTES,
   setMaxInFlightSignal,
   setSourceLimitSignal,
   type CreditCheckInput,
@@ -30,6 +28,7 @@ import {
 } from '../../workflows/definitions.js';
 import { portalStats } from '../../bench/portal-stats.js';
 import { readBudgetState, setBudgetControl } from '../../budget/index.js';
+import { startDevServer } from '../support/dev-server.js';
 import { eventually } from '../support/eventually.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -44,18 +43,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'drover-wf-'));
 const dataset = new PortalDataset({ seed: 42 });
 
 beforeAll(async () => {
-  const port = await freePort();
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: join(process.cwd(), '.venv', 'bin', 'temporal') },
-      ip: '127.0.0.1',
-      port,
-      searchAttributes: SEARCH_ATTRIBUTES,
-    },
-  });
+  let address: string;
+  ({ env, address } = await startDevServer());
   stack = await startTestStack({
     worker: false,
-    temporal: { address: `127.0.0.1:${port}`, namespace: 'default', ui: 'http://127.0.0.1:1' },
+    temporal: { address, namespace: 'default', ui: 'http://127.0.0.1:1' },
     // Small chunks make several array jobs out of a few dozen customers; the latency keeps them running long enough to act on.
     env: { DROVER_CHUNK_SIZE: '10', DROVER_RECORDS_PER_CHILD: '5', DROVER_PORTAL_LATENCY_MS: '150', TEMPORAL_TASK_QUEUE: taskQueue },
   });
