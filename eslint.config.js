@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   { name: 'domain', dirs: ['catalog', 'errors', 'sheet', 'scraper', 'rating', 'report', 'email', 'concurrency', 'config'] },
-  { name: 'data', dirs: ['run-data', 'budget', 'storage'] },
+  { name: 'data', dirs: ['ledger', 'run-data', 'budget', 'storage'] },
   { name: 'contracts', dirs: ['contracts'] },
   { name: 'activities', dirs: ['activities'] },
   { name: 'workflows', dirs: ['workflows'] },

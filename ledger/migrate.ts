@@ -1,0 +1,23 @@
+/**
+ * The ledger's versioned migrations, applied in order and recorded in the database (Kysely's
+ * Migrator), so applying them again does nothing. Listed here rather than read from a folder,
+ * so the bundled worker and the CLI carry them.
+ */
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import { errorWithCode } from '../errors/drover-error.js';
+import * as catalog from './migrations/0001-catalog.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-catalog': catalog,
+};
+
+export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}
+
+/** Applies every migration not yet applied; returns the names applied now. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) throw new LedgerMigrationError(`the ledger's migrations failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
