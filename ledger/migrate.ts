@@ -3,8 +3,7 @@
  * Migrator), so applying them again does nothing. Listed here rather than read from a folder,
  * so the bundled worker and the CLI carry them.
  */
-import type { Kysely } from 'kysely';
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { errorWithCode } from '../errors/drover-error.js';
 import * as catalog from './migrations/0001-catalog.js';
 
