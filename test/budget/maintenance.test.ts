@@ -80,8 +80,10 @@ describe('a portal with maintenance windows', () => {
     expect(m.early).toBe(0);
     expect(stats.tooEarly).toBe(0);
     expect(stats.peakInFlight).toBeLessThanOrEqual(12);
-    // Every child met the windows, and every 503 reached the budget; none lowered the rate.
-    for (const d of done) expect(d.byStatus['503'] ?? 0).toBeGreaterThan(0);
+    // The children met the windows: every 503 the portal gave was seen by a child and reached the budget, and
+    // none lowered the rate. (Not every child need meet one: the first 503 of a window pauses all of them.)
+    expect(stats.byStatus['503'] ?? 0).toBeGreaterThan(0);
+    expect(done.reduce((n, d) => n + (d.byStatus['503'] ?? 0), 0)).toBe(stats.byStatus['503']);
     expect(state.throttled503).toBe(stats.byStatus['503']);
     expect(state.decreases).toBe(0);
     // From the first child's arrival on (before it the table has no budget), the rate is the ceiling in every sample.
