@@ -13,7 +13,7 @@ import { runUiLink } from '../config/temporal-connection.js';
 import { startStack, type RunningStack } from '../stack/stack.js';
 import { tcpProbe } from '../stack/probes.js';
 import type { CreditCheckResult } from '../workflows/definitions.js';
-import { displayMode, followRun } from './follow-run.js';
+import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
 import { connectClient, rootMessage, runState, waitForRun } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
@@ -62,11 +62,8 @@ try {
   const client = await connectClient(config);
   const handle = await waitForRun(client, runId);
   console.log(`run ${runId} started; watch it at ${runUiLink(config.temporal.uiUrl, config.temporal.namespace, runId)}`);
-  // Ctrl-C stops the waiting; a stack the demo started stops with it, and its run goes on at the next `npm start`.
-  const interrupted = new AbortController();
-  process.once('SIGINT', () => interrupted.abort());
-  await followRun(handle, { mode: displayMode(process.stdout, false), signal: interrupted.signal });
-  if (interrupted.signal.aborted) throw new Error(`stopped waiting; ${runId} goes on. To cancel it: npx drover cancel ${runId}`);
+  // A stack the demo started stops with it on Ctrl-C, and its run goes on at the next `npm start`.
+  if (await followUntilInterrupted(handle, { mode: displayMode(process.stdout, false) })) throw new Error(stoppedWaiting(runId));
   let result: CreditCheckResult | undefined;
   try {
     result = (await handle.result()) as CreditCheckResult;

@@ -6,7 +6,7 @@ import { s3ClientOptions } from '../config/aws-client-options.js';
 import { loadConfigParts, type Config } from '../config/load-config.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
-import { displayMode, followRun } from './follow-run.js';
+import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
 import { cancelRun, connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
@@ -55,17 +55,8 @@ const progressEveryOption = () =>
 async function waitAndSave(runId: string, { out, json = false, progressEvery }: WaitOptions): Promise<number> {
   const client = await connectClient(cfg());
   const handle = await waitForRun(client, runId);
-  // Ctrl-C stops the waiting, not the run: cancelling is a decision of its own.
-  const interrupted = new AbortController();
-  const interrupt = () => interrupted.abort();
-  process.once('SIGINT', interrupt);
-  try {
-    await followRun(handle, { mode: displayMode(process.stdout, json), everyMs: progressEvery * 1000, signal: interrupted.signal });
-  } finally {
-    process.off('SIGINT', interrupt);
-  }
-  if (interrupted.signal.aborted) {
-    console.error(`\nstopped waiting; ${runId} goes on. To cancel it: npx drover cancel ${runId}`);
+  if (await followUntilInterrupted(handle, { mode: displayMode(process.stdout, json), everyMs: progressEvery * 1000 })) {
+    console.error(`\n${stoppedWaiting(runId)}`);
     return STOPPED_WAITING;
   }
   const state = await runState(handle);

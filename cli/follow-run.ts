@@ -85,3 +85,24 @@ export async function followRun(handle: WorkflowHandle, options: FollowOptions):
     bar?.stop();
   }
 }
+
+/**
+ * Follows the run until it closes or the user presses Ctrl-C, which stops the waiting, not
+ * the run: cancelling is a decision of its own. Returns whether Ctrl-C stopped it.
+ */
+export async function followUntilInterrupted(handle: WorkflowHandle, options: Omit<FollowOptions, 'signal'>): Promise<boolean> {
+  const interrupted = new AbortController();
+  const interrupt = () => interrupted.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    await followRun(handle, { ...options, signal: interrupted.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  return interrupted.signal.aborted;
+}
+
+/** What to say when the waiting was stopped: the run goes on, and how to cancel it. */
+export function stoppedWaiting(runId: string): string {
+  return `stopped waiting; ${runId} goes on. To cancel it: npx drover cancel ${runId}`;
+}
