@@ -35,6 +35,8 @@ export interface Config {
     jobQueue: string;
     jobDefinition: string;
     childCommand: string[];
+    /** The command a catalog step's local job definition runs (BATCH_STEP_COMMAND). */
+    stepCommand: string[];
     chunkSize: number;
     /** DROVER_RECORDS_PER_CHILD; undefined: the fan-out plan chooses (budget/fan-out-plan.ts). */
     recordsPerChild?: number;
@@ -57,6 +59,10 @@ export interface Config {
     maxRps?: number;
   };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
+  /** The catalog and ledger's PostgreSQL: `url` undefined when neither DATABASE_URL nor the stack file gives one. */
+  database: { url?: string };
+  /** The fetch-and-run entrypoint's own settings. */
+  runner: { venvCache: string };
   stack: {
     home: string;
     temporalPort: number;
@@ -65,6 +71,7 @@ export interface Config {
     dynamodbPort: number;
     batchPort: number;
     batchVcpus: number;
+    postgresPort: number;
     portalPort: number;
     portalLatencyMs: number;
     portalFaultRate: number;
@@ -143,7 +150,7 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack']);
+const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner']);
 
 /** The settings as read, with typed access: a setting with a default is always there. */
 class Settings {
@@ -209,13 +216,13 @@ function awsPart(s: Settings, stack: StackFile | undefined): Config['aws'] {
 }
 
 function batchPart(s: Settings, stack: StackFile | undefined): Config['batch'] {
-  const childCommand = s.value<string>('BATCH_CHILD_COMMAND').split(/\s+/).filter(Boolean);
-  if (childCommand.length === 0) throw new ConfigError('BATCH_CHILD_COMMAND is empty');
+  const childCommand = commandSetting(s, 'BATCH_CHILD_COMMAND');
   return {
     endpoint: s.optional<string>('BATCH_ENDPOINT_URL') ?? stack?.batch.endpoint,
     jobQueue: s.orStackFile('BATCH_JOB_QUEUE', stack?.batch.jobQueue),
     jobDefinition: s.value('BATCH_JOB_DEFINITION'),
     childCommand,
+    stepCommand: commandSetting(s, 'BATCH_STEP_COMMAND'),
     chunkSize: s.value('DROVER_CHUNK_SIZE'),
     recordsPerChild: s.optional('DROVER_RECORDS_PER_CHILD'),
     maxArrayJobs: s.value('DROVER_MAX_ARRAY_JOBS'),
@@ -226,6 +233,13 @@ function batchPart(s: Settings, stack: StackFile | undefined): Config['batch'] {
     heartbeatSeconds: s.value('DROVER_HEARTBEAT_SECONDS'),
     sweepMinutes: s.value('DROVER_SWEEP_MINUTES'),
   };
+}
+
+/** A space-separated command setting, never empty. */
+function commandSetting(s: Settings, name: 'BATCH_CHILD_COMMAND' | 'BATCH_STEP_COMMAND'): string[] {
+  const command = s.value<string>(name).split(/\s+/).filter(Boolean);
+  if (command.length === 0) throw new ConfigError(`${name} is empty`);
+  return command;
 }
 
 function sourcePart(s: Settings, stack: StackFile | undefined): Config['source'] {
@@ -243,6 +257,15 @@ function sheetPart(s: Settings): Config['sheet'] {
   return { maxBytes: s.value('SHEET_MAX_BYTES'), maxRows: s.value('SHEET_MAX_ROWS'), maxCellChars: s.value('SHEET_MAX_CELL_CHARS') };
 }
 
+function databasePart(s: Settings, stack: StackFile | undefined): Config['database'] {
+  return { url: s.optional<string>('DATABASE_URL') ?? stack?.database?.url };
+}
+
+function runnerPart(s: Settings, cwd: string): Config['runner'] {
+  const cache = s.value<string>('DROVER_VENV_CACHE');
+  return { venvCache: isAbsolute(cache) ? cache : resolve(cwd, cache) };
+}
+
 function stackPart(s: Settings, home: string): Config['stack'] {
   return {
     home,
@@ -252,6 +275,7 @@ function stackPart(s: Settings, home: string): Config['stack'] {
     dynamodbPort: s.value('DROVER_DYNAMODB_PORT'),
     batchPort: s.value('DROVER_BATCH_PORT'),
     batchVcpus: s.value('DROVER_BATCH_VCPUS'),
+    postgresPort: s.value('DROVER_POSTGRES_PORT'),
     portalPort: s.value('DROVER_PORTAL_PORT'),
     portalLatencyMs: s.value('DROVER_PORTAL_LATENCY_MS'),
     portalFaultRate: s.value('DROVER_PORTAL_FAULT_RATE'),
@@ -280,11 +304,13 @@ export function loadConfigParts<P extends ConfigPart>(parts: readonly P[], optio
     source: () => sourcePart(settings, stack),
     sheet: () => sheetPart(settings),
     stack: () => stackPart(settings, home),
+    database: () => databasePart(settings, stack),
+    runner: () => runnerPart(settings, options.cwd ?? process.cwd()),
   };
   return Object.fromEntries(parts.map((part) => [part, build[part]()])) as Pick<Config, P>;
 }
 
 /** Every part: the worker, the CLI and the stack read them all. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack'], options);
+  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner'], options);
 }

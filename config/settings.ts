@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js';
 export type SettingType = 'string' | 'int' | 'number' | 'boolean' | 'url';
 
 /** The part of the configuration a setting belongs to: a process loads only the parts it reads (load-config.ts). */
-export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack';
+export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack' | 'database' | 'runner';
 
 export interface Setting {
   env: string;
@@ -57,6 +57,7 @@ export const SETTINGS = [
   { env: 'BATCH_JOB_QUEUE', type: 'string', part: 'batch', fallback: 'drover-scrape', doc: 'Batch job queue of the scraper.' },
   { env: 'BATCH_JOB_DEFINITION', type: 'string', part: 'batch', default: 'drover-scraper', doc: 'Batch job definition of the array child. The worker registers it locally when it is missing.' },
   { env: 'BATCH_CHILD_COMMAND', type: 'string', part: 'batch', default: 'node dist/workers/child.bundle.js', doc: 'Command the local job definition runs (space-separated). On AWS the image\'s entrypoint is used.' },
+  { env: 'BATCH_STEP_COMMAND', type: 'string', part: 'batch', default: 'node dist/runner/fetch-and-run.js', doc: 'Command the local job definition of a catalog job\'s step runs (space-separated): the fetch-and-run entrypoint. On AWS the image\'s command is used.' },
   { env: 'DROVER_CHUNK_SIZE', type: 'int', part: 'batch', default: '10000', min: 1, max: 10000, doc: 'Records per chunk, one Batch array job each (10,000 is the array limit).' },
   { env: 'DROVER_RECORDS_PER_CHILD', type: 'int', part: 'batch', min: 1, max: 10000, doc: 'Records one array child scrapes; 1 gives one child per record. Unset: the fan-out plan chooses, so that the children Batch runs at once split the chunks that run at once evenly and each child starts once (see [the fan-out plan](#the-fan-out-plan)).' },
   { env: 'DROVER_MAX_ARRAY_JOBS', type: 'int', part: 'batch', default: '4', min: 1, max: 1000, doc: 'Array jobs of one run in flight at once.' },
@@ -73,6 +74,10 @@ export const SETTINGS = [
   { env: 'TAX_SOURCE_CHILD_CONCURRENCY', type: 'int', part: 'source', min: 1, max: 1000, doc: 'Most requests one array child keeps in flight. The children of a run share `TAX_SOURCE_MAX_CONCURRENCY`: a child takes slots the others leave, up to this, and while several wait for slots each keeps an equal share. Unset: the fan-out plan chooses the budget over the children that run at once, so that together they fill it (see [the fan-out plan](#the-fan-out-plan)).' },
   { env: 'TAX_SOURCE_MAX_CONCURRENCY', type: 'int', part: 'source', default: '50', min: 1, doc: 'Requests to the source in flight at once over all array children of a run together (a budget shared through the run table).' },
   { env: 'TAX_SOURCE_MAX_RPS', type: 'number', part: 'source', min: 0.001, doc: 'Requests per second to the source over all array children of a run together; the adaptive rate never climbs past it. Unset: no limit until the source answers 429/503.' },
+  // Ledger
+  { env: 'DATABASE_URL', type: 'url', part: 'database', doc: 'PostgreSQL connection URL of the catalog and the ledger of processes and tasks (`postgres://user:password@host:port/db`). Falls back to `.drover/stack.json`, where `npm start` writes its embedded server\'s.' },
+  // Fetch and run
+  { env: 'DROVER_VENV_CACHE', type: 'string', part: 'runner', default: '.drover/venvs', doc: 'Directory where the fetch-and-run entrypoint keeps one Python virtualenv per distinct `modules` list (named by its hash), so a step whose modules were installed before starts at once.' },
   // Sheet
   { env: 'SHEET_MAX_BYTES', type: 'int', part: 'sheet', default: String(DEFAULT_SHEET_LIMITS.maxBytes), min: 1, doc: 'Largest workbook accepted, in bytes (100 MiB).' },
   { env: 'SHEET_MAX_ROWS', type: 'int', part: 'sheet', default: String(DEFAULT_SHEET_LIMITS.maxRows), min: 1, doc: 'Most customer rows accepted: the rows below the header row.' },
@@ -85,6 +90,7 @@ export const SETTINGS = [
   { env: 'DROVER_DYNAMODB_PORT', type: 'int', part: 'stack', default: '4569', min: 0, max: 65535, doc: 'Port of the embedded DynamoDB (dynalite, in memory).' },
   { env: 'DROVER_BATCH_PORT', type: 'int', part: 'stack', default: '4567', min: 0, max: 65535, doc: 'Port of the local Batch executor.' },
   { env: 'DROVER_BATCH_VCPUS', type: 'int', part: 'stack', default: '4', min: 1, max: 4096, doc: 'vCPUs of the Batch job queue, 1 a child: the local executor\'s budget of children running at once, and the capacity the fan-out plan counts on (the CDK stack sets it to `drover:maxVcpus` for the worker). Give the worker the same value as the stack.' },
+  { env: 'DROVER_POSTGRES_PORT', type: 'int', part: 'stack', default: '5432', min: 0, max: 65535, doc: 'Port of the embedded PostgreSQL server (data under `<DROVER_HOME>/postgres`). Not started when `DATABASE_URL` is set.' },
   { env: 'DROVER_PORTAL_PORT', type: 'int', part: 'stack', default: '4568', min: 0, max: 65535, doc: 'Port of the demo tax portal.' },
   { env: 'DROVER_PORTAL_LATENCY_MS', type: 'int', part: 'stack', default: '20', min: 0, doc: 'Latency the demo portal adds to each answer.' },
   { env: 'DROVER_PORTAL_FAULT_RATE', type: 'number', part: 'stack', default: '0.05', min: 0, max: 1, doc: 'Share of demo-portal requests that meet a transient fault.' },

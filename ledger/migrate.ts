@@ -6,9 +6,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { errorWithCode } from '../errors/drover-error.js';
 import * as catalog from './migrations/0001-catalog.js';
+import * as taskRuns from './migrations/0002-task-runs.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': catalog,
+  '0002-task-runs': taskRuns,
 };
 
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}
