@@ -16,8 +16,9 @@ export const MIGRATIONS: Record<string, Migration> = {
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}
 
 /** Applies every migration not yet applied; returns the names applied now. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<string[]> {
+  // The migrations build the tables, so they see the database untyped.
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) throw new LedgerMigrationError(`the ledger's migrations failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,0 +1,87 @@
+/** What people ask the ledger: one process with its tasks, and lists of processes. */
+import { sql } from 'kysely';
+import type { Ledger } from './connect.js';
+import { LedgerNotFoundError } from './errors.js';
+import type { ProcessView, TaskView } from './process-store.js';
+import type { ProcessStatus } from './tables.js';
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** Usage is summed in SQL so a list needs no task rows. */
+const usageColumns = [
+  sql<number>`coalesce((select sum(t.vcpu_seconds) from tasks t where t.process_id = p.process_id), 0)`.as('vcpu_seconds'),
+  sql<number>`coalesce((select sum(t.gib_seconds) from tasks t where t.process_id = p.process_id), 0)`.as('gib_seconds'),
+];
+
+function baseQuery(db: Ledger) {
+  return db
+    .selectFrom('processes as p')
+    .select(['p.process_id', 'p.job_id', 'p.version', 'p.status', 'p.attempt', 'p.triggered_by', 'p.parameters', 'p.created_at', 'p.started_at', 'p.finished_at', 'p.failed_task', 'p.reason', ...usageColumns]);
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
+
+function view(r: Row): ProcessView {
+  return {
+    processId: r.process_id,
+    jobId: r.job_id,
+    version: r.version,
+    status: r.status,
+    attempt: r.attempt,
+    triggeredBy: r.triggered_by,
+    parameters: r.parameters as Record<string, unknown>,
+    createdAt: r.created_at.toISOString(),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    failedTask: r.failed_task,
+    reason: r.reason,
+    usage: { vcpuSeconds: round(Number(r.vcpu_seconds)), gibSeconds: round(Number(r.gib_seconds)) },
+  };
+}
+
+/** Usage to the millisecond's precision: sums of doubles otherwise print long tails. */
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** One process with its tasks, in the job's order. */
+export async function showProcess(db: Ledger, processId: string): Promise<ProcessView> {
+  const row = await baseQuery(db).where('p.process_id', '=', processId).executeTakeFirst();
+  if (!row) throw new LedgerNotFoundError(`no process ${processId} in the ledger`);
+  const tasks = await db.selectFrom('tasks').selectAll().where('process_id', '=', processId).orderBy('position').orderBy('name').execute();
+  return {
+    ...view(row),
+    tasks: tasks.map(
+      (t): TaskView => ({
+        name: t.name,
+        status: t.status,
+        attempts: t.attempts,
+        startedAt: iso(t.started_at),
+        finishedAt: iso(t.finished_at),
+        batchJobId: t.batch_job_id,
+        exitCode: t.exit_code,
+        reason: t.reason,
+        arraySize: t.array_size,
+        usage: { vcpuSeconds: round(t.vcpu_seconds), gibSeconds: round(t.gib_seconds) },
+        log: t.log,
+        detail: (t.detail as Record<string, unknown> | null) ?? null,
+      }),
+    ),
+  };
+}
+
+export interface ProcessFilter {
+  jobId?: string;
+  status?: ProcessStatus;
+  /** Newest first, at most this many (default 50). */
+  limit?: number;
+}
+
+export const DEFAULT_PROCESS_LIST_LIMIT = 50;
+
+/** Processes newest first, without their tasks. */
+export async function listProcesses(db: Ledger, filter: ProcessFilter = {}): Promise<ProcessView[]> {
+  let query = baseQuery(db);
+  if (filter.jobId) query = query.where('p.job_id', '=', filter.jobId);
+  if (filter.status) query = query.where('p.status', '=', filter.status);
+  const rows = await query.orderBy('p.created_at', 'desc').orderBy('p.process_id', 'desc').limit(filter.limit ?? DEFAULT_PROCESS_LIST_LIMIT).execute();
+  return rows.map(view);
+}
