@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for the Temporal worker (default command), the AWS Batch scraper child
-# (`node dist/workers/child.bundle.js`), and locally the trigger poller and the Batch executor.
+# (`node dist/workers/child.bundle.js`), the fetch-and-run entrypoint every catalog job step
+# runs as (`node dist/runner/fetch-and-run.js`, its job definition's command), and locally the
+# trigger poller and the Batch executor.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -12,6 +14,11 @@ RUN npx tsc -p tsconfig.json \
  && node scripts/bundle-child.mjs
 
 FROM node:20-slim
+# Steps run Python scripts, and their modules go into virtualenvs the runner makes (python3 -m venv).
+# Debian's pip trusts the system's certificates, which the slim image does not carry.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     DROVER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app

@@ -11,7 +11,7 @@ const LAYERS = [
   { name: 'activities', dirs: ['activities'] },
   { name: 'workflows', dirs: ['workflows'] },
   // Entry points and the dev-only emulators and tools: they may import anything below.
-  { name: 'entry points', dirs: ['workers', 'cli', 'trigger', 'stack', 'batch', 'portal', 'samples', 'bench', 'infra'] },
+  { name: 'entry points', dirs: ['workers', 'cli', 'trigger', 'stack', 'batch', 'portal', 'samples', 'bench', 'infra', 'runner'] },
 ];
 
 /** The imports a module of `layer` may not make: every folder of the layers above it. */
