@@ -1,4 +1,5 @@
 import { BatchClient } from '@aws-sdk/client-batch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -12,6 +13,8 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   ses: SESClient;
   batch: BatchClient;
+  /** CloudWatch Logs, where a Batch job's output is on AWS. */
+  logs: CloudWatchLogsClient;
 }
 
 export function createAwsClients(config: Pick<Config, 'aws' | 'batch'>): AwsClients {
@@ -21,6 +24,7 @@ export function createAwsClients(config: Pick<Config, 'aws' | 'batch'>): AwsClie
     dynamodb: new DynamoDBClient(dynamodbClientOptions(config)),
     ses: new SESClient(commonClientOptions(config)),
     batch: new BatchClient(batchClientOptions(config)),
+    logs: new CloudWatchLogsClient(commonClientOptions(config)),
   };
 }
 

@@ -160,11 +160,11 @@ export async function composeNoticeEmail(options: NoticeEmailOptions): Promise<B
 }
 
 /** CRLF throughout, as RFC 5322 wants, whatever the bodies were written with. */
-function build(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+export function build(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
   return new MailComposer({ ...mail, newline: 'windows' }).compile().build();
 }
 
-function page(body: string[]): string {
+export function page(body: string[]): string {
   return `<!doctype html>\n<html><body style="font-family: sans-serif">\n${body.join('\n')}\n</body></html>\n`;
 }
 
@@ -174,7 +174,7 @@ function table(rows: [string, string][]): string {
 }
 
 /** A link into the email must not be `javascript:` or the like. */
-function checkLink(link: string): void {
+export function checkLink(link: string): void {
   let url: URL;
   try {
     url = new URL(link);

@@ -6,6 +6,8 @@ import { createActivities } from '../activities/index.js';
 import { createAwsClients } from '../config/aws-clients.js';
 import type { Config } from '../config/load-config.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
+import type { Ledger } from '../ledger/connect.js';
+import { openReadyLedger } from '../ledger/open-ready.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
 /** What the build (scripts/ensure.mjs, `npm run build`) bundles WORKFLOWS_PATH into. */
@@ -22,10 +24,13 @@ export interface CreatedWorker {
 export async function createWorker(config: Config): Promise<CreatedWorker> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   let clientConnection: Connection | undefined;
+  let ledger: Ledger | undefined;
   const close = async () => {
-    await Promise.all([connection.close(), clientConnection?.close()]);
+    await Promise.all([connection.close(), clientConnection?.close(), ledger?.destroy()]);
   };
   try {
+    // Without a database the credit check still runs; catalog processes need it (LEDGER_UNAVAILABLE).
+    if (config.database.url) ledger = await openReadyLedger(config.database.url);
     clientConnection = await Connection.connect(temporalConnectionOptions(config));
     const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     // A prebuilt bundle spares every worker start webpack's CPU and the memory it keeps.
@@ -35,7 +40,7 @@ export async function createWorker(config: Config): Promise<CreatedWorker> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
-      activities: createActivities({ aws: createAwsClients(config), config, temporal }),
+      activities: createActivities({ aws: createAwsClients(config), config, temporal, ...(ledger ? { ledger } : {}) }),
       // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
       maxHeartbeatThrottleInterval: '2 seconds',
       defaultHeartbeatThrottleInterval: '2 seconds',

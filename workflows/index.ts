@@ -1,2 +1,3 @@
 export { creditCheck } from './credit-check.js';
+export { runJob } from './run-job.js';
 export { sweeper } from './sweeper.js';

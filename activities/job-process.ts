@@ -1,0 +1,167 @@
+/**
+ * The ledger's side of a catalog process: what the workflow tells PostgreSQL as the process
+ * moves (begun, running, ended), the slot it waits for under maxConcurrentProcesses, and the
+ * notice people get when it ends.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { parseJob, JobDefinitionError, type Job } from '../catalog/job-definition.js';
+import { runUiLink } from '../config/temporal-connection.js';
+import type { ProcessEnd, ProcessPlan } from '../contracts/job-process.js';
+import { composeProcessNotice } from '../email/process-notice.js';
+import { sendRawEmail } from '../email/send.js';
+import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, processesAhead, recordProcess, settleProcess, type NewTask } from '../ledger/process-store.js';
+import { readLogTail } from '../storage/task-log.js';
+import type { ActivityDeps } from './deps.js';
+import { requireLedger } from './ledger-access.js';
+
+/** A failure notice quotes this many of the failed task's last log lines. */
+export const NOTICE_LOG_LINES = 50;
+
+export interface BeginProcessInput {
+  processId: string;
+  jobId: string;
+  version: number;
+  triggeredBy: string;
+  parameters: Record<string, unknown>;
+  attempt: number;
+  fromPosition: number;
+  tasks: NewTask[];
+}
+
+export interface EndProcessInput {
+  processId: string;
+  attempt: number;
+  status: ProcessEnd;
+  failedTask?: string;
+  reason?: string;
+}
+
+export interface ProcessNoticeInput {
+  processId: string;
+  attempt: number;
+  jobId: string;
+  jobName: string;
+  status: ProcessEnd;
+  to: string[];
+  failedTask?: string;
+  reason?: string;
+}
+
+/** How a closed workflow's process ends in the ledger when the workflow could not say so itself. */
+const CLOSED_AS: Record<string, 'FAILED' | 'CANCELLED' | 'SUCCEEDED'> = {
+  COMPLETED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  TIMED_OUT: 'FAILED',
+  CANCELLED: 'CANCELLED',
+  TERMINATED: 'CANCELLED',
+  CONTINUED_AS_NEW: 'FAILED',
+};
+
+export function jobProcessActivities(deps: ActivityDeps) {
+  const { aws, config, temporal } = deps;
+
+  /**
+   * Ends, in the ledger, the processes ahead of this one whose workflows have closed without
+   * saying so (terminated from the Web UI or the CLI): otherwise they would hold their slots forever.
+   */
+  async function settleDeadAhead(jobId: string, processId: string): Promise<number> {
+    if (!temporal) return 0;
+    const ledger = requireLedger(deps);
+    let settled = 0;
+    for (const ahead of await processesAhead(ledger, jobId, processId)) {
+      let status: string | undefined;
+      try {
+        status = (await temporal.workflow.getHandle(ahead.processId).describe()).status.name;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        status = 'TERMINATED';
+      }
+      const end = CLOSED_AS[status];
+      if (status !== 'RUNNING' && end && end !== 'SUCCEEDED') {
+        if (await settleProcess(ledger, { processId: ahead.processId, status: end, reason: `its workflow ended as ${status} without recording it` })) settled++;
+      }
+    }
+    return settled;
+  }
+
+  return {
+    /** The job version a process runs, parsed; a version that no longer parses fails the process at once. */
+    async loadProcessPlan({ jobId, version }: { jobId: string; version: number }): Promise<ProcessPlan> {
+      const row = await getJobVersion(requireLedger(deps), jobId, version).catch((err: Error & { code?: string }) => {
+        if (err.code === 'LEDGER_NOT_FOUND') throw ApplicationFailure.create({ message: err.message, type: 'LEDGER_NOT_FOUND', nonRetryable: true });
+        throw err;
+      });
+      if (isBuiltIn(row.document)) throw ApplicationFailure.create({ message: `${jobId} is built in: it runs as its own workflow`, type: 'JOB_BUILT_IN', nonRetryable: true });
+      let job: Job;
+      try {
+        job = parseJob(row.document);
+      } catch (err) {
+        if (err instanceof JobDefinitionError) throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
+        throw err;
+      }
+      return { job };
+    },
+
+    async beginProcess(input: BeginProcessInput): Promise<void> {
+      const ledger = requireLedger(deps);
+      await createProcess(ledger, input);
+      if (input.attempt > 1) await beginAttempt(ledger, { processId: input.processId, attempt: input.attempt, fromPosition: input.fromPosition });
+    },
+
+    /** Takes one of the job's slots, or fails (and is retried) while the job has maxConcurrentProcesses running. */
+    async claimProcessSlot({ processId, jobId, attempt, max }: { processId: string; jobId: string; attempt: number; max: number }): Promise<void> {
+      const ledger = requireLedger(deps);
+      if (await claimSlot(ledger, { processId, jobId, attempt, max })) return;
+      if ((await settleDeadAhead(jobId, processId)) > 0 && (await claimSlot(ledger, { processId, jobId, attempt, max }))) return;
+      throw ApplicationFailure.create({
+        message: `queued: ${jobId} runs at most ${max} process${max === 1 ? '' : 'es'} at once`,
+        type: 'PROCESS_QUEUED',
+      });
+    },
+
+    async markProcessRunning({ processId, attempt }: { processId: string; attempt: number }): Promise<void> {
+      await recordProcess(requireLedger(deps), { processId, attempt, status: 'RUNNING' });
+    },
+
+    /** The process's end, with its tasks: those not reached SKIPPED, or CANCELLED with the running ones on a cancel. */
+    async endProcess(input: EndProcessInput): Promise<void> {
+      const ledger = requireLedger(deps);
+      const cancelled = input.status === 'CANCELLED';
+      await closeOpenTasks(ledger, { processId: input.processId, attempt: input.attempt, status: cancelled ? 'CANCELLED' : 'SKIPPED', ...(cancelled ? { reason: input.reason } : {}) });
+      await recordProcess(ledger, { processId: input.processId, attempt: input.attempt, status: input.status, failedTask: input.failedTask ?? null, reason: input.reason ?? null });
+    },
+
+    async sendProcessNotice(input: ProcessNoticeInput): Promise<{ messageId: string } | undefined> {
+      if (input.to.length === 0) return undefined;
+      const ledger = requireLedger(deps);
+      let logTail: string[] = [];
+      if (input.failedTask) {
+        const task = await ledger.selectFrom('tasks').select(['log']).where('process_id', '=', input.processId).where('name', '=', input.failedTask).executeTakeFirst();
+        if (task?.log && aws.logs) {
+          // A log that cannot be read leaves the notice without it, never without the notice.
+          logTail = await readLogTail({ logs: aws.logs, logGroup: config.batch.logGroup }, task.log, NOTICE_LOG_LINES).catch((err: unknown) => {
+            Context.current().log.warn('could not read the failed task\'s log', { error: String(err) });
+            return [];
+          });
+        }
+      }
+      const raw = await composeProcessNotice({
+        from: config.aws.mailFrom,
+        to: input.to,
+        jobId: input.jobId,
+        jobName: input.jobName,
+        processId: input.processId,
+        attempt: input.attempt,
+        status: input.status,
+        ...(input.failedTask ? { failedTask: input.failedTask } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+        logTail,
+        uiLink: runUiLink(config.temporal.uiUrl, config.temporal.namespace, input.processId),
+      });
+      return { messageId: await sendRawEmail(aws.ses, raw, { from: config.aws.mailFrom, to: input.to }) };
+    },
+  };
+}

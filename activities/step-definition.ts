@@ -1,0 +1,64 @@
+/**
+ * One Batch job definition per job version and step, with the step's resources, registered
+ * once: a process reuses it, and registering it again finds the same content and reuses it.
+ */
+import { createHash } from 'node:crypto';
+import { DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type RegisterJobDefinitionCommandInput } from '@aws-sdk/client-batch';
+import type { Step } from '../catalog/job-definition.js';
+import { stepDefinitionEnvironment } from '../catalog/step-contract.js';
+import type { ActivityDeps } from './deps.js';
+
+/** Tag of a step definition: the hash of what it was registered with. */
+export const CONTENT_TAG = 'drover:content';
+/** Prefix of every step definition's name: IAM on AWS is scoped to it. */
+export const STEP_DEFINITION_PREFIX = 'drover-step-';
+
+export interface StepDefinitionInput {
+  jobId: string;
+  version: number;
+  step: Step;
+}
+
+/** `drover-step-<job>-v<version>-<step>`, cut to Batch's 128 characters with a hash kept unique. */
+export function stepDefinitionName({ jobId, version, step }: StepDefinitionInput): string {
+  const name = `${STEP_DEFINITION_PREFIX}${jobId}-v${version}-${step.name}`;
+  if (name.length <= 128) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `${name.slice(0, 115)}-${hash}`;
+}
+
+export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws' | 'config'>) {
+  function request(input: StepDefinitionInput): RegisterJobDefinitionCommandInput {
+    const { step } = input;
+    const environment = Object.entries({ ...step.env, ...stepDefinitionEnvironment(step) }).map(([name, value]) => ({ name, value }));
+    return {
+      jobDefinitionName: stepDefinitionName(input),
+      type: 'container',
+      containerProperties: {
+        // Locally the executor runs the command as a process; on AWS the image runs it.
+        ...(config.batch.stepImage ? { image: config.batch.stepImage } : {}),
+        ...(config.batch.stepJobRoleArn ? { jobRoleArn: config.batch.stepJobRoleArn } : {}),
+        command: config.batch.stepCommand,
+        environment,
+        resourceRequirements: [
+          { type: 'VCPU', value: String(step.vcpus) },
+          { type: 'MEMORY', value: String(step.memoryMiB) },
+        ],
+      },
+      retryStrategy: { attempts: step.attempts },
+      timeout: { attemptDurationSeconds: step.timeoutSeconds },
+      tags: { 'drover:job': input.jobId },
+    };
+  }
+
+  return async function ensureStepDefinition(input: StepDefinitionInput): Promise<string> {
+    const wanted = request(input);
+    const content = createHash('sha256').update(JSON.stringify(wanted)).digest('hex').slice(0, 32);
+    const name = wanted.jobDefinitionName!;
+    const found = await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }));
+    const same = (found.jobDefinitions ?? []).filter((d) => d.tags?.[CONTENT_TAG] === content).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
+    if (same?.jobDefinitionArn) return same.jobDefinitionArn;
+    const out = await aws.batch.send(new RegisterJobDefinitionCommand({ ...wanted, tags: { ...wanted.tags, [CONTENT_TAG]: content } }));
+    return out.jobDefinitionArn!;
+  };
+}

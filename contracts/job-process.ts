@@ -1,0 +1,58 @@
+/**
+ * A catalog job's process as Temporal sees it: the generic `runJob` workflow, whose workflow
+ * id is the process id, so the Web UI and the `temporal` CLI work on a process as they are.
+ */
+import type { Job, Step } from '../catalog/job-definition.js';
+
+export const RUN_JOB_WORKFLOW = 'runJob';
+
+export interface RunJobInput {
+  /** The process id: the workflow's own id. */
+  processId: string;
+  jobId: string;
+  /** The job version the process runs, whatever versions come after. */
+  version: number;
+  parameters: Record<string, unknown>;
+  /** `cli:<user>`, `s3:<key>`, `api:<key name>`, `schedule:<id>`. */
+  triggeredBy: string;
+  /** 1 for the first run; a retry is the next attempt of the same process. */
+  attempt?: number;
+  /** A retry's first step: the steps before it succeeded in an earlier attempt. */
+  resumeFrom?: string;
+}
+
+export type ProcessEnd = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export interface RunJobResult {
+  processId: string;
+  status: 'SUCCEEDED';
+  attempt: number;
+}
+
+/** What one step's Batch job came to. */
+export interface StepOutcome {
+  status: 'SUCCEEDED' | 'FAILED';
+  batchJobId: string;
+  exitCode: number | null;
+  /** For a failure, what a person can act on: the exit code and Batch's reason. */
+  reason: string | null;
+}
+
+export interface StepRun {
+  processId: string;
+  attempt: number;
+  jobId: string;
+  version: number;
+  position: number;
+  step: Step;
+  /** The job definition registered for this job version and step. */
+  definition: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ProcessPlan {
+  job: Job;
+}
+
+/** Process ids are `<job id>-<UTC yyyymmdd-hhmmss>-<6 random hex>`: sortable, readable, unique. */
+export const PROCESS_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}-\d{8}-\d{6}-[0-9a-f]{6}$/;

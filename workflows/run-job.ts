@@ -1,0 +1,121 @@
+/**
+ * One process of a catalog job: its steps in order, each a Batch job, tracked in the ledger.
+ * A failed step fails the process and skips the rest; a retry is the next attempt of the same
+ * process (same workflow id) and starts at the step that failed; a cancel terminates the
+ * running job and ends the process CANCELLED.
+ */
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { RunJobInput, RunJobResult } from '../contracts/job-process.js';
+
+const ledger = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+// A queued process asks for its slot again every few seconds until one frees; however long that takes.
+const queue = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '5s', nonRetryableErrorTypes: ['LEDGER_UNAVAILABLE', 'LEDGER_NOT_FOUND'] },
+});
+
+const registry = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/**
+ * The step watcher heartbeats each poll; a worker that dies mid-step is noticed within the
+ * heartbeat timeout, and the retry re-attaches to the same Batch job. The step's own timeout
+ * is Batch's (per attempt), so the activity has no start-to-close limit of its own.
+ */
+function stepRunner(heartbeatSeconds: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30 days',
+    heartbeatTimeout: `${heartbeatSeconds} seconds`,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 0 },
+  });
+}
+
+/** How long a step's watcher may go without a heartbeat: it polls at least every 10 s. */
+const STEP_HEARTBEAT_SECONDS = 60;
+
+function bad(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'PROCESS_INPUT_INVALID');
+}
+
+function checkInput(input: RunJobInput): Required<Pick<RunJobInput, 'attempt'>> & RunJobInput {
+  if (typeof input !== 'object' || input === null) bad('runJob takes one object: {processId, jobId, version, parameters, triggeredBy}');
+  const { processId, jobId, version, attempt = 1 } = input;
+  if (processId !== workflowInfo().workflowId) bad(`processId ${processId} is not the workflow id ${workflowInfo().workflowId}: a process is its workflow`);
+  if (typeof jobId !== 'string' || jobId === '') bad('jobId is missing');
+  if (!Number.isInteger(version) || version < 1) bad(`version ${String(version)} is not a version number`);
+  if (!Number.isInteger(attempt) || attempt < 1) bad(`attempt ${String(attempt)} is not an attempt number`);
+  if (typeof input.parameters !== 'object' || input.parameters === null || Array.isArray(input.parameters)) bad('parameters must be an object');
+  if (typeof input.triggeredBy !== 'string' || input.triggeredBy === '') bad('triggeredBy is missing');
+  return { ...input, attempt };
+}
+
+/** The innermost message of a failure chain: what the person reading the ledger can act on. */
+function innermost(err: unknown): string {
+  let at: unknown = err;
+  while (at instanceof Error && at.cause instanceof Error) at = at.cause;
+  return at instanceof Error ? at.message : String(at);
+}
+
+export async function runJob(raw: RunJobInput): Promise<RunJobResult> {
+  const input = checkInput(raw);
+  const { processId, jobId, version, attempt, parameters } = input;
+  const { job } = await registry.loadProcessPlan({ jobId, version });
+  const from = input.resumeFrom === undefined ? 0 : job.steps.findIndex((s) => s.name === input.resumeFrom);
+  if (from < 0) bad(`${jobId} version ${version} has no step ${input.resumeFrom}`);
+
+  await ledger.beginProcess({
+    processId,
+    jobId,
+    version,
+    triggeredBy: input.triggeredBy,
+    parameters,
+    attempt,
+    fromPosition: from,
+    tasks: job.steps.map((s, position) => ({ name: s.name, position, vcpus: s.vcpus, memoryMiB: s.memoryMiB, ...(s.arraySize ? { arraySize: s.arraySize } : {}) })),
+  });
+
+  const steps = stepRunner(STEP_HEARTBEAT_SECONDS);
+  let failed: { task: string; reason: string } | undefined;
+  let current: string | undefined;
+  try {
+    await queue.claimProcessSlot({ processId, jobId, attempt, max: job.maxConcurrentProcesses });
+    for (const [position, step] of job.steps.entries()) {
+      if (position < from) continue;
+      current = step.name;
+      const definition = await registry.ensureStepDefinition({ jobId, version, step });
+      const outcome = await steps.runStep({ processId, attempt, jobId, version, position, step, definition, parameters });
+      if (outcome.status === 'FAILED') {
+        failed = { task: step.name, reason: outcome.reason ?? 'no reason given' };
+        break;
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) {
+      // Batch or the ledger failing for good: the process fails in the step it was in.
+      failed = { task: current ?? job.steps[from]!.name, reason: innermost(err) };
+    } else {
+      await CancellationScope.nonCancellable(async () => {
+        const reason = 'cancelled';
+        await ledger.endProcess({ processId, attempt, status: 'CANCELLED', reason });
+        await ledger.sendProcessNotice({ processId, attempt, jobId, jobName: job.name, status: 'CANCELLED', to: job.notify.onFailure, reason: `cancelled${current ? ` during ${current}` : ' while queued'}` });
+      });
+      throw err;
+    }
+  }
+
+  if (failed) {
+    await ledger.endProcess({ processId, attempt, status: 'FAILED', failedTask: failed.task, reason: failed.reason });
+    await ledger.sendProcessNotice({ processId, attempt, jobId, jobName: job.name, status: 'FAILED', to: job.notify.onFailure, failedTask: failed.task, reason: failed.reason });
+    throw ApplicationFailure.nonRetryable(`task ${failed.task} failed: ${failed.reason}`, 'PROCESS_FAILED');
+  }
+  await ledger.endProcess({ processId, attempt, status: 'SUCCEEDED' });
+  await ledger.sendProcessNotice({ processId, attempt, jobId, jobName: job.name, status: 'SUCCEEDED', to: job.notify.onSuccess });
+  return { processId, status: 'SUCCEEDED', attempt };
+}
