@@ -1,5 +1,6 @@
 import { buildReportActivity } from './build-report.js';
 import { cleanupActivities } from './cleanup.js';
+import { asStageTask, creditCheckLedger } from './credit-check-ledger.js';
 import type { ActivityDeps } from './deps.js';
 import { emailActivities } from './email.js';
 import { ingestActivity } from './ingest.js';
@@ -14,15 +15,31 @@ import { validateUploadActivity } from './validate-upload.js';
 
 /** Every activity of the credit check and the catalog's processes, bound to injected clients and configuration. */
 export function createActivities(deps: ActivityDeps) {
+  // The credit check's stages are also the tasks of its process in the ledger.
+  const record = creditCheckLedger(deps);
+  const email = emailActivities(deps);
+  const validate = asStageTask(record, 'validate', validateUploadActivity(deps));
   return {
     ...cleanupActivities(deps),
-    ...emailActivities(deps),
     ...sourceBudgetActivities(deps),
-    validateUpload: validateUploadActivity(deps),
+    async emailReport(...input: Parameters<typeof email.emailReport>) {
+      const sent = await asStageTask(record, 'email', email.emailReport)(...input);
+      await record.end('SUCCEEDED');
+      return sent;
+    },
+    async emailNotice(...input: Parameters<typeof email.emailNotice>) {
+      const sent = await email.emailNotice(...input);
+      await record.end(input[0].outcome === 'CANCELLED' ? 'CANCELLED' : 'FAILED', input[0].reason);
+      return sent;
+    },
+    async validateUpload(...input: Parameters<typeof validate>) {
+      await record.begin(input[0]);
+      return validate(...input);
+    },
     planFanOut: planFanOutActivity(deps),
-    ingest: ingestActivity(deps),
-    runArrayJob: runArrayJobActivity(deps),
-    buildReport: buildReportActivity(deps),
+    ingest: asStageTask(record, 'ingest', ingestActivity(deps)),
+    runArrayJob: runArrayJobActivity(deps, record),
+    buildReport: asStageTask(record, 'report', buildReportActivity(deps)),
     sweepOrphans: sweepActivity(deps),
     ...jobProcessActivities(deps),
     ensureStepDefinition: stepDefinitionActivity(deps),

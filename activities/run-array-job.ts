@@ -8,6 +8,7 @@ import { putChunkEnd } from '../run-data/chunk-end.js';
 import { readChunkProgress, type ChunkProgress } from '../run-data/chunk-progress.js';
 import { resultTotals } from '../run-data/result-totals.js';
 import { batchJobRunner, type BatchJobHeartbeat } from './batch-job-runner.js';
+import { scrapeTaskName, scrapeTaskPosition, type CreditCheckLedger } from './credit-check-ledger.js';
 import type { ActivityDeps } from './deps.js';
 import { signalRun } from './signal-run.js';
 import { readSourceState } from './source-budget.js';
@@ -30,7 +31,7 @@ function jobName(resources: RunResources, chunk: ChunkRef): string {
   return `drover-${resources.runId}-chunk-${chunk.index}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
 }
 
-export function runArrayJobActivity(deps: ActivityDeps) {
+export function runArrayJobActivity(deps: ActivityDeps, record?: CreditCheckLedger) {
   const { aws, config } = deps;
   const { batch } = aws;
 
@@ -111,9 +112,14 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     };
     // A job is this run's only when its RUN_ID_TAG says so: the name is the run id with
     // characters rewritten, so another run's job can bear the same one.
+    const task = { name: scrapeTaskName(chunk.index), position: scrapeTaskPosition(chunk.index) };
     const job = await runner.run(
       { jobName: jobName(resources, chunk), tag: { key: RUN_ID_TAG, value: resources.runId }, request: () => request(resources, chunk), cancelReason: 'drover run cancelled' },
-      { beforePoll: report, wait: resultsAllWritten },
+      {
+        beforePoll: report,
+        wait: resultsAllWritten,
+        onAttached: async (batchJobId) => record?.task({ ...task, status: 'RUNNING', batchJobId, startedAt: new Date(), arraySize: chunk.children, detail: { records: chunk.count } }),
+      },
     );
     const jobId = job.jobId!;
 
@@ -121,6 +127,15 @@ export function runArrayJobActivity(deps: ActivityDeps) {
     const status = job.status as 'SUCCEEDED' | 'FAILED';
     await putChunkEnd(aws.dynamodb, resources.table, chunk.index, { status, createdAt: job.createdAt ?? watching, stoppedAt: job.stoppedAt ?? Date.now() });
     const { done, errors } = await resultTotals(aws.dynamodb, resources.table, chunk.index);
+    const failed = errors + (chunk.count - done);
+    // Children that failed after some records are the report's failed rows, not a failed chunk.
+    await record?.task({
+      ...task,
+      status: status === 'FAILED' && done === 0 ? 'FAILED' : 'SUCCEEDED',
+      finishedAt: new Date(job.stoppedAt ?? Date.now()),
+      detail: { records: chunk.count, done, failed },
+      reason: status === 'FAILED' ? await firstFailureReason(job) : null,
+    });
     if (job.status === 'FAILED' && done === 0) {
       throw ApplicationFailure.create({
         message: `every child of array job ${jobId} (chunk ${chunk.index}) failed: ${await firstFailureReason(job)}`,
@@ -128,6 +143,6 @@ export function runArrayJobActivity(deps: ActivityDeps) {
         nonRetryable: true,
       });
     }
-    return { jobId, status, done, failed: errors + (chunk.count - done) };
+    return { jobId, status, done, failed };
   };
 }
