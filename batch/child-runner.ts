@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
+import type { MemoryWatch } from './memory-watch.js';
 
 export interface RunAttemptOptions {
   /** argv; argv[0] is looked up on the PATH of `env`. */
@@ -16,6 +17,11 @@ export interface RunAttemptOptions {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /**
+   * Kill the whole group at once with SIGKILL, as a container's OOM kill does, when its
+   * resident memory passes `bytes`; undefined for no limit.
+   */
+  memoryLimit?: { bytes: number; watch: MemoryWatch };
   /** Called once the process exists (the attempt becomes RUNNING). */
   onStarted?: (pid: number) => void;
 }
@@ -26,6 +32,8 @@ export interface AttemptOutcome {
   /** Why the process could not start. */
   startError?: string;
   timedOut: boolean;
+  /** Killed for passing its memory limit; the exit code is then 137, as for a container's OOM kill. */
+  outOfMemory: boolean;
   /** Byte offset in the log file where this attempt's output begins. */
   logOffset: number;
 }
@@ -64,6 +72,8 @@ export function runAttempt(options: RunAttemptOptions): RunningAttempt {
 
   let exited = false;
   let timedOut = false;
+  let outOfMemory = false;
+  let unwatchMemory: (() => void) | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
 
@@ -83,12 +93,13 @@ export function runAttempt(options: RunAttemptOptions): RunningAttempt {
   };
 
   const done = new Promise<AttemptOutcome>((resolve) => {
-    const finish = (outcome: Omit<AttemptOutcome, 'timedOut' | 'logOffset'>): void => {
+    const finish = (outcome: Omit<AttemptOutcome, 'timedOut' | 'outOfMemory' | 'logOffset'>): void => {
       if (exited) return;
       exited = true;
       clearTimeout(timeoutTimer);
       clearTimeout(graceTimer);
-      resolve({ ...outcome, timedOut, logOffset });
+      unwatchMemory?.();
+      resolve({ ...outcome, timedOut, outOfMemory, logOffset });
     };
     child.once('spawn', () => {
       if (options.timeoutMs !== undefined) {
@@ -96,6 +107,13 @@ export function runAttempt(options: RunAttemptOptions): RunningAttempt {
           timedOut = true;
           stop();
         }, options.timeoutMs);
+      }
+      const { memoryLimit } = options;
+      if (memoryLimit !== undefined && child.pid !== undefined) {
+        unwatchMemory = memoryLimit.watch.watch(child.pid, memoryLimit.bytes, () => {
+          outOfMemory = true;
+          signalGroup('SIGKILL');
+        });
       }
       options.onStarted?.(child.pid ?? 0);
     });
@@ -105,7 +123,9 @@ export function runAttempt(options: RunAttemptOptions): RunningAttempt {
     });
     child.once('exit', (code, signal) => {
       signalGroup('SIGKILL');
-      finish({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) });
+      // Once killed for memory, the attempt is the OOM kill, even if the main process was already on its way out.
+      const exitCode = outOfMemory ? 128 + constants.signals.SIGKILL : code ?? 128 + (signal ? constants.signals[signal] : 0);
+      finish({ exitCode });
     });
   });
 

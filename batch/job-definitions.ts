@@ -2,8 +2,8 @@ import { arnResource, batchArn, type ArnContext } from './arns.js';
 import { BatchClientError } from './errors.js';
 import { paginate } from './pagination.js';
 import {
-  environmentList, intField, legacyVcpus, objectField, requiredString, resourceRequirements, retryStrategyField,
-  stringField, stringList, stringMap, timeoutField, vcpusOf, type Fields,
+  environmentList, intField, legacyMemory, legacyVcpus, memoryOf, objectField, requiredString, resourceRequirements,
+  retryStrategyField, stringField, stringList, stringMap, timeoutField, vcpusOf, type Fields,
 } from './request-fields.js';
 import type { JobDefinitionRecord } from './types.js';
 
@@ -35,6 +35,7 @@ export class JobDefinitionRegistry {
     const environment = environmentList(container, 'environment', 'containerProperties.environment') ?? [];
     const requirements = resourceRequirements(container, 'resourceRequirements', 'containerProperties.resourceRequirements');
     const vcpus = vcpusOf(requirements, legacyVcpus(container, 'containerProperties')) ?? 1;
+    const memoryMiB = memoryOf(requirements, legacyMemory(container, 'containerProperties'));
     const retryStrategy = retryStrategyField(body, 'retryStrategy');
     const timeout = timeoutField(body, 'timeout');
     const revisions = this.#byName.get(name) ?? [];
@@ -48,6 +49,7 @@ export class JobDefinitionRegistry {
       parameters: stringMap(body, 'parameters') ?? {},
       containerProperties: { ...container, command, environment },
       vcpus,
+      ...(memoryMiB === undefined ? {} : { memoryMiB }),
       ...(retryStrategy ? { retryStrategy } : {}),
       ...(timeout ? { timeout } : {}),
       tags: stringMap(body, 'tags') ?? {},

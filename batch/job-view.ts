@@ -90,6 +90,7 @@ export function jobDetail(job: JobRecord, task?: TaskRecord): Record<string, unk
       command: job.command,
       environment: job.environment,
       vcpus: job.vcpus,
+      memory: job.memoryMiB,
       resourceRequirements: job.resourceRequirements,
       exitCode: lastAttempt?.exitCode,
       reason: lastAttempt?.reason,

@@ -113,6 +113,22 @@ export function legacyVcpus(body: Fields, path: string): number | undefined {
   return value;
 }
 
+/** Memory in MiB from resourceRequirements (preferred, as AWS does) or the legacy `memory` field; undefined for no limit. */
+export function memoryOf(requirements: Array<{ type: string; value: string }> | undefined, legacy: number | undefined): number | undefined {
+  const fromRequirements = requirements?.find((r) => r.type === 'MEMORY')?.value;
+  if (fromRequirements !== undefined) return Number(fromRequirements);
+  return legacy;
+}
+
+export function legacyMemory(body: Fields, path: string): number | undefined {
+  const value = body['memory'];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new BatchClientError(`${path}.memory must be a positive whole number of MiB, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 export function retryStrategyField(body: Fields, key: string, path = key): RetryStrategy | undefined {
   const value = objectField(body, key, path);
   if (value === undefined) return undefined;

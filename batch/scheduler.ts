@@ -2,12 +2,15 @@ import { join } from 'node:path';
 import { runAttempt, type AttemptOutcome, type RunningAttempt } from './child-runner.js';
 import { isDone } from './job-view.js';
 import { readLogTail } from './log-tail.js';
+import { MemoryWatch } from './memory-watch.js';
 import { shouldRetry } from './retry-rules.js';
 import type { AttemptRecord, JobRecord, TaskRecord } from './types.js';
 
 export const TIMEOUT_REASON = 'Job attempt duration exceeded timeout';
 export const EXITED_REASON = 'Essential container in task exited';
 export const CANNOT_START_REASON = 'CannotStartContainerError';
+/** The container reason Batch (through ECS) gives a container killed for passing its memory; the status reason stays EXITED_REASON. */
+export const OUT_OF_MEMORY_REASON = 'OutOfMemoryError: Container killed due to memory usage';
 
 export interface SchedulerOptions {
   /** vCPU budget shared by all running tasks. */
@@ -46,6 +49,7 @@ export class Scheduler {
   readonly #queue: QueueEntry[] = [];
   readonly #entries = new Map<JobRecord, QueueEntry>();
   readonly #running = new Map<TaskRecord, RunningAttempt>();
+  readonly #memoryWatch = new MemoryWatch();
   #seq = 0;
   #usedVcpus = 0;
   #closing = false;
@@ -147,6 +151,8 @@ export class Scheduler {
         label: `${task.jobId} attempt ${attempt}`,
         killGraceMs: o.killGraceMs,
         ...(job.timeout ? { timeoutMs: job.timeout.attemptDurationSeconds * 1000 } : {}),
+        // Each attempt (each array child) has the whole limit to itself, as each runs in its own container.
+        ...(job.memoryMiB === undefined ? {} : { memoryLimit: { bytes: job.memoryMiB * 1024 * 1024, watch: this.#memoryWatch } }),
         onStarted: () => {
           task.status = 'RUNNING';
           task.startedAt = Date.now();
@@ -155,7 +161,7 @@ export class Scheduler {
     } catch (error) {
       // The log file could not be opened: the attempt fails like a container that cannot start.
       const message = error instanceof Error ? error.message : String(error);
-      queueMicrotask(() => this.#finishAttempt(entry, task, { startError: message, timedOut: false, logOffset: 0 }, requestedAt, logFile));
+      queueMicrotask(() => this.#finishAttempt(entry, task, { startError: message, timedOut: false, outOfMemory: false, logOffset: 0 }, requestedAt, logFile));
       return;
     }
     this.#running.set(task, running);
@@ -178,6 +184,7 @@ export class Scheduler {
     };
     if (outcome.exitCode !== undefined) record.exitCode = outcome.exitCode;
     if (outcome.startError !== undefined) record.reason = `${CANNOT_START_REASON}: ${outcome.startError}`;
+    if (outcome.outOfMemory) record.reason = OUT_OF_MEMORY_REASON;
     task.attempts.push(record);
     task.statusReason = record.statusReason;
     const succeeded = outcome.exitCode === 0 && !outcome.timedOut && task.terminatedReason === undefined;
@@ -187,7 +194,9 @@ export class Scheduler {
       this.#taskDone(job);
     } else {
       this.#echoFailure(task, record, outcome.logOffset);
-      if (task.terminatedReason === undefined && !this.#closing && shouldRetry(job.retryStrategy, task.attempts.length, record)) {
+      // Batch does not retry an attempt it stopped for running past its timeout, whatever the retry strategy says.
+      const retryable = task.terminatedReason === undefined && !outcome.timedOut && !this.#closing;
+      if (retryable && shouldRetry(job.retryStrategy, task.attempts.length, record)) {
         task.status = 'RUNNABLE';
         if (task.index !== undefined) entry.cursor = Math.min(entry.cursor, task.index);
         else entry.cursor = 0;
@@ -204,7 +213,9 @@ export class Scheduler {
   #echoFailure(task: TaskRecord, attempt: AttemptRecord, logOffset: number): void {
     const { echo, tailLines } = this.#options;
     const prefix = `[${task.jobId}]`;
-    const exit = attempt.exitCode === undefined ? attempt.reason ?? 'did not start' : `exit code ${attempt.exitCode}`;
+    const exit = attempt.exitCode === undefined
+      ? attempt.reason ?? 'did not start'
+      : `exit code ${attempt.exitCode}${attempt.reason === undefined ? '' : `, ${attempt.reason}`}`;
     echo(`${prefix} attempt ${task.attempts.length} failed (${exit}): ${attempt.statusReason}; log ${attempt.logFile}`);
     for (const line of readLogTail(attempt.logFile, logOffset, tailLines)) echo(`${prefix} ${line}`);
   }

@@ -4,8 +4,8 @@ import { BatchClientError } from './errors.js';
 import type { JobDefinitionRegistry } from './job-definitions.js';
 import type { JobQueueRegistry } from './job-queues.js';
 import {
-  arrayField, environmentList, intField, legacyVcpus, objectField, requiredString, resourceRequirements,
-  retryStrategyField, stringList, stringMap, timeoutField, vcpusOf, type Fields,
+  arrayField, environmentList, intField, legacyMemory, legacyVcpus, memoryOf, objectField, requiredString,
+  resourceRequirements, retryStrategyField, stringList, stringMap, timeoutField, vcpusOf, type Fields,
 } from './request-fields.js';
 import type { JobRecord, TaskRecord } from './types.js';
 
@@ -44,6 +44,7 @@ export function buildJob(body: Fields, ctx: SubmitContext): JobRecord {
   const overrideRequirements = resourceRequirements(overrides, 'resourceRequirements', 'containerOverrides.resourceRequirements');
   const requirements = mergeByKey(defRequirements, overrideRequirements ?? [], (r) => r.type);
   const vcpus = vcpusOf(overrideRequirements, legacyVcpus(overrides, 'containerOverrides')) ?? definition.vcpus;
+  const memoryMiB = memoryOf(overrideRequirements, legacyMemory(overrides, 'containerOverrides')) ?? definition.memoryMiB;
   if (vcpus > ctx.vcpuBudget) {
     throw new BatchClientError(`The job needs ${vcpus} vCPUs but the executor's budget is ${ctx.vcpuBudget}: it could never start`);
   }
@@ -70,6 +71,7 @@ export function buildJob(body: Fields, ctx: SubmitContext): JobRecord {
     environment,
     parameters,
     vcpus,
+    ...(memoryMiB === undefined ? {} : { memoryMiB }),
     resourceRequirements: requirements,
     retryStrategy: retryStrategyField(body, 'retryStrategy') ?? definition.retryStrategy ?? { attempts: 1, evaluateOnExit: [] },
     ...(timeout ? { timeout } : {}),

@@ -37,6 +37,8 @@ export interface JobDefinitionRecord {
   containerProperties: Record<string, unknown> & { command: string[]; environment: KeyValuePair[] };
   /** From resourceRequirements VCPU, else containerProperties.vcpus, else 1. */
   vcpus: number;
+  /** From resourceRequirements MEMORY, else containerProperties.memory; undefined for no limit. */
+  memoryMiB?: number;
   retryStrategy?: RetryStrategy;
   timeout?: JobTimeout;
   tags: Record<string, string>;
@@ -95,6 +97,8 @@ export interface JobRecord {
   environment: KeyValuePair[];
   parameters: Record<string, string>;
   vcpus: number;
+  /** Each attempt's memory limit: from resourceRequirements MEMORY, else the legacy `memory` (overrides win); undefined for no limit. */
+  memoryMiB?: number;
   resourceRequirements: Array<{ type: string; value: string }>;
   retryStrategy: RetryStrategy;
   timeout?: JobTimeout;
