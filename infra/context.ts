@@ -22,13 +22,27 @@ export interface DroverContext {
   workerMax: number;
   /** Most vCPUs Batch runs at once in each compute environment. Context `drover:maxVcpus`; default 64. */
   maxVcpus: number;
+  /**
+   * The database refuses deletion, leaves a final snapshot and keeps its automated backups
+   * when the stack goes. Context `drover:dbDeletionProtection`; default true. `false` is for
+   * a throwaway deployment: `cdk destroy` then deletes the database with it.
+   */
+  dbDeletionProtection: boolean;
+  /** Days of the database's automated backups (point-in-time recovery). Context `drover:dbBackupDays`; default 7, 1 to 35. */
+  dbBackupDays: number;
 }
 
-const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus'] as const;
+const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus', 'dbDeletionProtection', 'dbBackupDays'] as const;
 
 export class ContextError extends errorWithCode('ContextError', 'INFRA_CONTEXT') {}
 
 type Lookup = (key: string) => unknown;
+
+function bool(get: Lookup, key: string, fallback: boolean): boolean {
+  const raw = String(get(`drover:${key}`) ?? fallback);
+  if (!/^(true|false)$/.test(raw)) throw new ContextError(`drover:${key}=${raw}: expected true or false`);
+  return raw === 'true';
+}
 
 function int(get: Lookup, key: string, fallback: number, min: number, max: number): number {
   const raw = get(`drover:${key}`);
@@ -50,8 +64,6 @@ export function readDroverContext(get: Lookup, keys: string[]): DroverContext {
   }
   const auth = get('drover:temporalAuth') ?? 'api-key';
   if (auth !== 'api-key' && auth !== 'mtls') throw new ContextError(`drover:temporalAuth=${String(auth)}: expected api-key or mtls`);
-  const useDefaultVpc = String(get('drover:useDefaultVpc') ?? 'false');
-  if (!/^(true|false)$/.test(useDefaultVpc)) throw new ContextError(`drover:useDefaultVpc=${useDefaultVpc}: expected true or false`);
   const image = get('drover:image');
   if (image !== undefined && (typeof image !== 'string' || image.trim() === '')) throw new ContextError('drover:image must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/drover:1.0');
   const workerMin = int(get, 'workerMin', 1, 0, 100);
@@ -59,10 +71,12 @@ export function readDroverContext(get: Lookup, keys: string[]): DroverContext {
   if (workerMax < workerMin) throw new ContextError(`drover:workerMax (${workerMax}) is below drover:workerMin (${workerMin})`);
   return {
     temporalAuth: auth,
-    useDefaultVpc: useDefaultVpc === 'true',
+    useDefaultVpc: bool(get, 'useDefaultVpc', false),
     image: image as string | undefined,
     workerMin,
     workerMax,
     maxVcpus: int(get, 'maxVcpus', 64, 1, 4096),
+    dbDeletionProtection: bool(get, 'dbDeletionProtection', true),
+    dbBackupDays: int(get, 'dbBackupDays', 7, 1, 35),
   };
 }

@@ -3,9 +3,11 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { declaredValue } from '../config/settings.js';
 import { Alarms } from './constructs/alarms.js';
+import { Database } from './constructs/database.js';
 import { droverImage } from './constructs/image.js';
 import { Network } from './constructs/network.js';
 import { ScrapeBatch } from './constructs/scrape-batch.js';
+import { BATCH_LOG_GROUP, StepJobs } from './constructs/step-jobs.js';
 import { Storage } from './constructs/storage.js';
 import { TemporalCredentials } from './constructs/temporal-credentials.js';
 import { Trigger, TRIGGER_TIMEOUT } from './constructs/trigger.js';
@@ -21,12 +23,18 @@ export interface DroverStackProps extends StackProps {
   drover: DroverContext;
 }
 
-/** The whole production path: upload → queue → trigger → Temporal workers → Batch children → report by mail. */
+/**
+ * The whole production path: upload → queue → trigger → Temporal workers → Batch children →
+ * report by mail; and the job catalog's: the ledger database, and the step jobs the workers
+ * register and submit to the same queue.
+ */
 export class DroverStack extends Stack {
   readonly storage: Storage;
   readonly trigger: Trigger;
   readonly fleet: WorkerFleet;
   readonly scrape: ScrapeBatch;
+  readonly steps: StepJobs;
+  readonly database: Database;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: DroverStackProps) {
@@ -38,7 +46,7 @@ export class DroverStack extends Stack {
     this.storage = new Storage(this, 'Storage', { consumerTimeout: TRIGGER_TIMEOUT });
     const credentials = new TemporalCredentials(this, 'TemporalCredentials', { auth: ctx.temporalAuth, secretArn: params.temporalSecretArn });
     const sender = new ses.EmailIdentity(this, 'Sender', { identity: ses.Identity.email(params.senderAddress) });
-    const image = droverImage(ctx.image);
+    const { image, uri: imageUri } = droverImage(this, ctx.image);
 
     const temporalEnv = {
       TEMPORAL_ADDRESS: params.temporalAddress,
@@ -64,6 +72,20 @@ export class DroverStack extends Stack {
       maxVcpus: ctx.maxVcpus,
     });
 
+    this.steps = new StepJobs(this, 'Steps', {
+      bucket: this.storage.bucket,
+      jobQueue: this.scrape.jobQueue,
+      executionRole: this.scrape.jobDefinition.container.executionRole,
+    });
+
+    this.database = new Database(this, 'Database', {
+      vpc: network.vpc,
+      subnets: network.databaseSubnets,
+      clients: network.workerSecurityGroup,
+      protect: ctx.dbDeletionProtection,
+      backupDays: ctx.dbBackupDays,
+    });
+
     this.trigger = new Trigger(this, 'Trigger', {
       bucket: this.storage.bucket,
       queue: this.storage.queue,
@@ -74,7 +96,7 @@ export class DroverStack extends Stack {
     this.fleet = new WorkerFleet(this, 'Workers', {
       vpc: network.vpc,
       subnets: network.subnets,
-      securityGroup: network.securityGroup,
+      securityGroup: network.workerSecurityGroup,
       image,
       bucket: this.storage.bucket,
       senderIdentity: sender,
@@ -86,14 +108,21 @@ export class DroverStack extends Stack {
         TEMPORAL_UI_URL: params.temporalUiUrl,
         BATCH_JOB_QUEUE: this.scrape.jobQueue.jobQueueArn,
         BATCH_JOB_DEFINITION: this.scrape.jobDefinition.jobDefinitionArn,
+        // What the worker registers catalog step definitions with, and where it reads their logs.
+        BATCH_STEP_IMAGE: imageUri,
+        BATCH_STEP_JOB_ROLE_ARN: this.steps.jobRole.roleArn,
+        BATCH_STEP_EXECUTION_ROLE_ARN: this.steps.executionRole.roleArn,
+        BATCH_LOG_GROUP: BATCH_LOG_GROUP,
         // The capacity the fan-out plan counts on: the Spot environment's vCPUs, 1 a child (the on-demand one is its fallback).
         DROVER_BATCH_VCPUS: String(ctx.maxVcpus),
         TAX_SOURCE_URL: params.taxSourceUrl,
       },
-      secrets: credentials.ecsSecrets,
+      secrets: { ...credentials.ecsSecrets, ...this.database.ecsSecrets },
       minTasks: ctx.workerMin,
       maxTasks: ctx.workerMax,
     });
+
+    this.steps.grantRegisterAndSubmit(this.fleet.taskRole);
 
     const hasAlarmEmail = new CfnCondition(this, 'HasAlarmEmail', { expression: Fn.conditionNot(Fn.conditionEquals(params.alarmEmail, '')) });
     this.alarms = new Alarms(this, 'Alarms', {
@@ -110,6 +139,9 @@ export class DroverStack extends Stack {
     new CfnOutput(this, 'ScraperLogGroup', { value: this.scrape.logGroup.logGroupName });
     new CfnOutput(this, 'JobQueue', { value: this.scrape.jobQueue.jobQueueArn });
     new CfnOutput(this, 'WorkerService', { value: this.fleet.service.serviceName });
+    new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn, description: 'Username, password, host, port and dbname of the ledger database' });
+    new CfnOutput(this, 'StepJobRoleArn', { value: this.steps.jobRole.roleArn });
 
     suppressAcceptedFindings(this, network.vpc);
   }

@@ -1,6 +1,8 @@
 import { Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { STEP_DEFINITION_PREFIX } from '../activities/step-definition.js';
 import { declaredValue } from '../config/settings.js';
+import { BATCH_LOG_GROUP, TEMPLATES_PREFIX } from './constructs/step-jobs.js';
 import type { DroverStack } from './drover-stack.js';
 
 /** How cdk-nag names a resource ARN in an IAM5 finding: tokens as `<Logical.Attr>` / `<AWS::Region>`. */
@@ -25,6 +27,7 @@ function ack(scope: IConstruct, id: string, reason: string): void {
 export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): void {
   const bucketObjects = (prefix: string) => `Resource::${arnOf(stack.storage.bucket)}/${prefix}`;
   const runTables = arnFinding(stack, 'dynamodb', `table/${declaredValue('DROVER_TABLE_PREFIX')}*`);
+  const batchLogStreams = arnFinding(stack, 'logs', `log-group:${BATCH_LOG_GROUP}:*`);
 
   ack(vpc, 'AwsSolutions-VPC7', 'The VPC carries only outbound task traffic and no inbound; flow logs would be the only cost of the network at rest. Enable them when an audit needs them.');
 
@@ -38,10 +41,22 @@ export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): v
   ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${runTables}]`, 'Each run creates and deletes its own table drover-run-<runId>; the names are known only at run time, so the grant is scoped to the prefix.');
   ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${bucketObjects('*')}]`, 'The worker reads uploads, writes tmp/ chunks and reports/, and moves inputs to processed/ or failed/: every prefix of this one bucket.');
   ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${arnFinding(stack, 'batch', 'job/*')}]`, 'TerminateJob (cancelling a run) and TagResource (SubmitJob with tags) act on jobs whose ids Batch assigns at submit time.');
-  ack(stack.fleet.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'batch:DescribeJobs and batch:ListJobs support no resource-level permissions (Service Authorization Reference); the statement has only those two actions.');
+  ack(stack.fleet.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'batch:DescribeJobs, batch:ListJobs and batch:DescribeJobDefinitions support no resource-level permissions (Service Authorization Reference); the statements on "*" have only those three actions.');
+  ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${arnFinding(stack, 'batch', `job-definition/${STEP_DEFINITION_PREFIX}*`)}]`, 'The worker registers, deregisters, tags and submits one job definition per catalog job version and step, named drover-step-<job>-v<version>-<step> at run time (and each registration adds a revision :N): scoped to that prefix.');
+  ack(stack.fleet.taskRole, `AwsSolutions-IAM5[${batchLogStreams}]`, 'logs:GetLogEvents only, for `drover task log`: a step\'s log stream in Batch\'s default group is named per job at run time.');
 
   ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${runTables}]`, 'A child writes results into the run\'s own table drover-run-<runId>, named at run time: scoped to the prefix, and to the four item calls a child makes (BatchWriteItem, GetItem, Query, UpdateItem).');
   ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${bucketObjects('tmp/*')}]`, 'A child reads only its run\'s chunk objects under tmp/<runId>/chunks/, named at run time.');
+
+  ack(stack.steps.jobRole, `AwsSolutions-IAM5[${bucketObjects(`${TEMPLATES_PREFIX}*`)}]`, 'A catalog step reads (GetObject only) its script under templates/, named by the job version it runs; nothing else in the bucket.');
+  ack(stack.steps.executionRole, `AwsSolutions-IAM5[${batchLogStreams}]`, 'The awslogs driver creates a catalog step\'s log stream in Batch\'s default group, one per job, named at run time.');
+
+  ack(stack.database.node.findChild('Credentials'), 'AwsSolutions-SMG4', 'Rotation needs a Lambda that reaches both Secrets Manager and the database; the VPC has no NAT gateway or interface endpoints (their cost at rest is what the network avoids), and ECS reads the secret only when a worker task starts, so a rotated password would reach running workers only after a restart.');
+  ack(stack.database.instance, 'AwsSolutions-RDS3', 'Single-AZ by choice: the ledger is small, a standby doubles its cost, and automated backups give point-in-time recovery; an outage stalls new catalog runs, not the data.');
+  if (!stack.database.deletionProtection) {
+    ack(stack.database.instance, 'AwsSolutions-RDS10', 'Deployed with -c drover:dbDeletionProtection=false: a throwaway stack whose `cdk destroy` is meant to delete the database (the default keeps the protection on).');
+  }
+  ack(stack.database.instance, 'AwsSolutions-RDS11', 'The default port: its security group admits only the workers\' security group, and the instance has no public address, so a different port would hide nothing.');
 
   for (const executionRole of [stack.fleet.node.findChild('Task').node.findChild('ExecutionRole'), stack.scrape.node.findChild('Child').node.findChild('ExecutionRole')]) {
     ack(executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken, granted by CDK to pull the image, supports no resource-level permissions.');

@@ -14,6 +14,8 @@ function statements(s: Synthesized): Statement[] {
 
 const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 const flat = (r: unknown): string => (typeof r === 'string' ? r : JSON.stringify(r));
+/** The ledger database's secret, injected whole (catalog-stack.test.ts checks it in detail). */
+const DATABASE_SECRET = Match.objectLike({ Name: 'DATABASE_SECRET_JSON' });
 
 describe('the CDK stack', () => {
   let s: Synthesized;
@@ -112,19 +114,26 @@ describe('the CDK stack', () => {
     const all = statements(s);
     expect(all.filter((st) => asList(st.Action).includes('*') && asList(st.Resource).includes('*'))).toEqual([]);
     const onStar = all.filter((st) => asList(st.Resource).includes('*')).flatMap((st) => asList(st.Action));
-    expect([...new Set(onStar)].sort()).toEqual(['batch:DescribeJobs', 'batch:ListJobs', 'ecr:GetAuthorizationToken']);
+    expect([...new Set(onStar)].sort()).toEqual(['batch:DescribeJobDefinitions', 'batch:DescribeJobs', 'batch:ListJobs', 'ecr:GetAuthorizationToken']);
   });
 
   it('injects the Temporal API key into the worker from Secrets Manager, never as plain text, and starts it with its heap limit', () => {
     s.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
-          Secrets: [{ Name: 'TEMPORAL_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'TemporalSecretArn' }, ':apiKey::']] } }],
+          Secrets: [{ Name: 'TEMPORAL_API_KEY', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'TemporalSecretArn' }, ':apiKey::']] } }, DATABASE_SECRET],
           StopTimeout: 120,
           Command: ['node', '--max-old-space-size=192', 'dist/workers/worker.js'],
         }),
       ],
     });
+  });
+
+  it('gives the worker the image it runs as the image of catalog step definitions', () => {
+    const [task] = Object.values(s.template.findResources('AWS::ECS::TaskDefinition')) as { Properties: { ContainerDefinitions: { Image: unknown; Environment: { Name: string; Value: unknown }[] }[] } }[];
+    const [worker] = task!.Properties.ContainerDefinitions;
+    expect(worker!.Image).toEqual({ 'Fn::Sub': expect.stringMatching(/\.dkr\.ecr\..*container-assets.*:[0-9a-f]{64}$/) });
+    expect(worker!.Environment.find((e) => e.Name === 'BATCH_STEP_IMAGE')?.Value).toEqual(worker!.Image);
   });
 
   it('alarms on dead letters and on the worker logging "run failed"', () => {
@@ -149,6 +158,7 @@ describe('the CDK stack', () => {
             Secrets: [
               { Name: 'TEMPORAL_TLS_CERT_PEM', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'TemporalSecretArn' }, ':tlsCert::']] } },
               { Name: 'TEMPORAL_TLS_KEY_PEM', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'TemporalSecretArn' }, ':tlsKey::']] } },
+              DATABASE_SECRET,
             ],
           }),
         ],
