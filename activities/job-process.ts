@@ -12,7 +12,7 @@ import type { ProcessEnd, ProcessPlan } from '../contracts/job-process.js';
 import { composeProcessNotice } from '../email/process-notice.js';
 import { sendRawEmail } from '../email/send.js';
 import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
-import { beginAttempt, claimSlot, closeOpenTasks, createProcess, processesAhead, recordProcess, settleProcess, type NewTask } from '../ledger/process-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
 import { readLogTail } from '../storage/task-log.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
@@ -102,7 +102,7 @@ export function jobProcessActivities(deps: ActivityDeps) {
         if (err instanceof JobDefinitionError) throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
         throw err;
       }
-      return { job };
+      return { job, heartbeatSeconds: config.batch.heartbeatSeconds };
     },
 
     async beginProcess(input: BeginProcessInput): Promise<void> {
@@ -130,6 +130,10 @@ export function jobProcessActivities(deps: ActivityDeps) {
     async endProcess(input: EndProcessInput): Promise<void> {
       const ledger = requireLedger(deps);
       const cancelled = input.status === 'CANCELLED';
+      // A step whose Batch job could not be run at all (the activity failed for good) fails here, with the reason.
+      if (input.status === 'FAILED' && input.failedTask) {
+        await recordTask(ledger, { processId: input.processId, attempt: input.attempt, name: input.failedTask, status: 'FAILED', finishedAt: new Date(), reason: input.reason ?? null });
+      }
       await closeOpenTasks(ledger, { processId: input.processId, attempt: input.attempt, status: cancelled ? 'CANCELLED' : 'SKIPPED', ...(cancelled ? { reason: input.reason } : {}) });
       await recordProcess(ledger, { processId: input.processId, attempt: input.attempt, status: input.status, failedTask: input.failedTask ?? null, reason: input.reason ?? null });
     },

@@ -52,6 +52,8 @@ export interface StepRun {
 
 export interface ProcessPlan {
   job: Job;
+  /** The step watcher's heartbeat timeout (DROVER_HEARTBEAT_SECONDS): how soon a retry re-attaches after its worker dies. */
+  heartbeatSeconds: number;
 }
 
 /** Process ids are `<job id>-<UTC yyyymmdd-hhmmss>-<6 random hex>`: sortable, readable, unique. */

@@ -4,7 +4,7 @@
  * process (same workflow id) and starts at the step that failed; a cancel terminates the
  * running job and ends the process CANCELLED.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { RunJobInput, RunJobResult } from '../contracts/job-process.js';
 
@@ -33,12 +33,11 @@ function stepRunner(heartbeatSeconds: number) {
   return proxyActivities<Activities>({
     startToCloseTimeout: '30 days',
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 0 },
+    // A cancelled process ends once its Batch job has been terminated, not before.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
 }
-
-/** How long a step's watcher may go without a heartbeat: it polls at least every 10 s. */
-const STEP_HEARTBEAT_SECONDS = 60;
 
 function bad(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'PROCESS_INPUT_INVALID');
@@ -66,7 +65,7 @@ function innermost(err: unknown): string {
 export async function runJob(raw: RunJobInput): Promise<RunJobResult> {
   const input = checkInput(raw);
   const { processId, jobId, version, attempt, parameters } = input;
-  const { job } = await registry.loadProcessPlan({ jobId, version });
+  const { job, heartbeatSeconds } = await registry.loadProcessPlan({ jobId, version });
   const from = input.resumeFrom === undefined ? 0 : job.steps.findIndex((s) => s.name === input.resumeFrom);
   if (from < 0) bad(`${jobId} version ${version} has no step ${input.resumeFrom}`);
 
@@ -81,7 +80,7 @@ export async function runJob(raw: RunJobInput): Promise<RunJobResult> {
     tasks: job.steps.map((s, position) => ({ name: s.name, position, vcpus: s.vcpus, memoryMiB: s.memoryMiB, ...(s.arraySize ? { arraySize: s.arraySize } : {}) })),
   });
 
-  const steps = stepRunner(STEP_HEARTBEAT_SECONDS);
+  const steps = stepRunner(heartbeatSeconds);
   let failed: { task: string; reason: string } | undefined;
   let current: string | undefined;
   try {
