@@ -31,6 +31,9 @@ export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws'
   function request(input: StepDefinitionInput): RegisterJobDefinitionCommandInput {
     const { step } = input;
     const environment = Object.entries({ ...step.env, ...stepDefinitionEnvironment(step) }).map(([name, value]) => ({ name, value }));
+    // On AWS the steps run on Fargate (the CDK stack sets the execution role): vCPUs and memory
+    // must then be one of Fargate's pairs, and Batch says which when they are not.
+    const fargate = config.batch.stepExecutionRoleArn !== undefined;
     return {
       jobDefinitionName: stepDefinitionName(input),
       type: 'container',
@@ -38,6 +41,7 @@ export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws'
         // Locally the executor runs the command as a process; on AWS the image runs it.
         ...(config.batch.stepImage ? { image: config.batch.stepImage } : {}),
         ...(config.batch.stepJobRoleArn ? { jobRoleArn: config.batch.stepJobRoleArn } : {}),
+        ...(fargate ? { executionRoleArn: config.batch.stepExecutionRoleArn, networkConfiguration: { assignPublicIp: 'ENABLED' as const } } : {}),
         command: config.batch.stepCommand,
         environment,
         resourceRequirements: [
@@ -45,6 +49,7 @@ export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws'
           { type: 'MEMORY', value: String(step.memoryMiB) },
         ],
       },
+      ...(fargate ? { platformCapabilities: ['FARGATE' as const] } : {}),
       retryStrategy: { attempts: step.attempts },
       timeout: { attemptDurationSeconds: step.timeoutSeconds },
       tags: { 'drover:job': input.jobId },

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { databaseUrlFromSecret } from './database-secret.js';
 import { declaredValue, SETTINGS, type ConfigPart, type Setting, type SettingName } from './settings.js';
 import { readStackFile, type StackFile } from './stack-file.js';
 
@@ -37,6 +38,12 @@ export interface Config {
     childCommand: string[];
     /** The command a catalog step's local job definition runs (BATCH_STEP_COMMAND). */
     stepCommand: string[];
+    /** BATCH_STEP_IMAGE: the image of step job definitions on AWS; undefined locally. */
+    stepImage?: string;
+    logGroup: string;
+    /** The job role and execution role of catalog step job definitions on AWS; unset locally. */
+    stepJobRoleArn?: string;
+    stepExecutionRoleArn?: string;
     chunkSize: number;
     /** DROVER_RECORDS_PER_CHILD; undefined: the fan-out plan chooses (budget/fan-out-plan.ts). */
     recordsPerChild?: number;
@@ -59,7 +66,7 @@ export interface Config {
     maxRps?: number;
   };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
-  /** The catalog and ledger's PostgreSQL: `url` undefined when neither DATABASE_URL nor the stack file gives one. */
+  /** The catalog and ledger's PostgreSQL: `url` undefined when neither DATABASE_URL, DATABASE_SECRET_JSON nor the stack file gives one. */
   database: { url?: string };
   /** The fetch-and-run entrypoint's own settings. */
   runner: { venvCache: string };
@@ -223,6 +230,10 @@ function batchPart(s: Settings, stack: StackFile | undefined): Config['batch'] {
     jobDefinition: s.value('BATCH_JOB_DEFINITION'),
     childCommand,
     stepCommand: commandSetting(s, 'BATCH_STEP_COMMAND'),
+    stepImage: s.optional('BATCH_STEP_IMAGE'),
+    logGroup: s.value('BATCH_LOG_GROUP'),
+    stepJobRoleArn: s.optional('BATCH_STEP_JOB_ROLE_ARN'),
+    stepExecutionRoleArn: s.optional('BATCH_STEP_EXECUTION_ROLE_ARN'),
     chunkSize: s.value('DROVER_CHUNK_SIZE'),
     recordsPerChild: s.optional('DROVER_RECORDS_PER_CHILD'),
     maxArrayJobs: s.value('DROVER_MAX_ARRAY_JOBS'),
@@ -258,7 +269,10 @@ function sheetPart(s: Settings): Config['sheet'] {
 }
 
 function databasePart(s: Settings, stack: StackFile | undefined): Config['database'] {
-  return { url: s.optional<string>('DATABASE_URL') ?? stack?.database?.url };
+  const url = s.optional<string>('DATABASE_URL');
+  const secretJson = s.optional<string>('DATABASE_SECRET_JSON');
+  if (url && secretJson) throw new ConfigError('set the database either as DATABASE_URL or as DATABASE_SECRET_JSON, not both');
+  return { url: url ?? (secretJson ? databaseUrlFromSecret(secretJson) : undefined) ?? stack?.database?.url };
 }
 
 function runnerPart(s: Settings, cwd: string): Config['runner'] {

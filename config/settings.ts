@@ -58,6 +58,10 @@ export const SETTINGS = [
   { env: 'BATCH_JOB_DEFINITION', type: 'string', part: 'batch', default: 'drover-scraper', doc: 'Batch job definition of the array child. The worker registers it locally when it is missing.' },
   { env: 'BATCH_CHILD_COMMAND', type: 'string', part: 'batch', default: 'node dist/workers/child.bundle.js', doc: 'Command the local job definition runs (space-separated). On AWS the image\'s entrypoint is used.' },
   { env: 'BATCH_STEP_COMMAND', type: 'string', part: 'batch', default: 'node dist/runner/fetch-and-run.js', doc: 'Command the local job definition of a catalog job\'s step runs (space-separated): the fetch-and-run entrypoint. On AWS the image\'s command is used.' },
+  { env: 'BATCH_STEP_JOB_ROLE_ARN', type: 'string', part: 'batch', doc: 'The job role of catalog step job definitions on AWS (the CDK stack sets it): what a step\'s container may do, read its script under `templates/`. Unset locally.' },
+  { env: 'BATCH_STEP_EXECUTION_ROLE_ARN', type: 'string', part: 'batch', doc: 'The execution role of catalog step job definitions on AWS (the CDK stack sets it): what Fargate starts a step with, pulling the image and writing its log to `/aws/batch/job`. Unset locally.' },
+  { env: 'BATCH_STEP_IMAGE', type: 'string', part: 'batch', doc: 'Container image of the catalog\'s step job definitions on AWS (the drover image, whose fetch-and-run entrypoint runs each step). Unset locally: the executor runs `BATCH_STEP_COMMAND` as a process.' },
+  { env: 'BATCH_LOG_GROUP', type: 'string', part: 'batch', default: '/aws/batch/job', doc: 'CloudWatch Logs group of the Batch jobs\' output on AWS, where `drover task log` reads a task\'s stream. Locally the executor\'s log files are read instead.' },
   { env: 'DROVER_CHUNK_SIZE', type: 'int', part: 'batch', default: '10000', min: 1, max: 10000, doc: 'Records per chunk, one Batch array job each (10,000 is the array limit).' },
   { env: 'DROVER_RECORDS_PER_CHILD', type: 'int', part: 'batch', min: 1, max: 10000, doc: 'Records one array child scrapes; 1 gives one child per record. Unset: the fan-out plan chooses, so that the children Batch runs at once split the chunks that run at once evenly and each child starts once (see [the fan-out plan](#the-fan-out-plan)).' },
   { env: 'DROVER_MAX_ARRAY_JOBS', type: 'int', part: 'batch', default: '4', min: 1, max: 1000, doc: 'Array jobs of one run in flight at once.' },
@@ -76,6 +80,7 @@ export const SETTINGS = [
   { env: 'TAX_SOURCE_MAX_RPS', type: 'number', part: 'source', min: 0.001, doc: 'Requests per second to the source over all array children of a run together; the adaptive rate never climbs past it. Unset: no limit until the source answers 429/503.' },
   // Ledger
   { env: 'DATABASE_URL', type: 'url', part: 'database', doc: 'PostgreSQL connection URL of the catalog and the ledger of processes and tasks (`postgres://user:password@host:port/db`). Falls back to `.drover/stack.json`, where `npm start` writes its embedded server\'s.' },
+  { env: 'DATABASE_SECRET_JSON', type: 'string', part: 'database', doc: 'The RDS secret as JSON (`username`, `password`, `host`, `port`, `dbname`), as ECS injects it whole from Secrets Manager on AWS; drover makes `DATABASE_URL` from it, over TLS without verifying the server\'s certificate (`sslmode=no-verify`). Not together with `DATABASE_URL`.' },
   // Fetch and run
   { env: 'DROVER_VENV_CACHE', type: 'string', part: 'runner', default: '.drover/venvs', doc: 'Directory where the fetch-and-run entrypoint keeps one Python virtualenv per distinct `modules` list (named by its hash), so a step whose modules were installed before starts at once.' },
   // Sheet
