@@ -1,0 +1,46 @@
+/**
+ * The ledger ends in the state its workflow ended in. A workflow ended from the Web UI or the
+ * `temporal` CLI (terminated, timed out) cannot write the ledger, so a process read as QUEUED
+ * or RUNNING is checked against its workflow first and settled when that has closed.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Ledger } from '../ledger/connect.js';
+import { settleProcess, type ProcessView } from '../ledger/process-store.js';
+
+/**
+ * A row younger than this with no workflow is being started (the row is written first, then
+ * the workflow started): it is left alone. Older, its start failed without settling it.
+ */
+const START_GRACE_MS = 60_000;
+
+export function isOpen(p: Pick<ProcessView, 'status'>): boolean {
+  return p.status === 'QUEUED' || p.status === 'RUNNING';
+}
+
+/** The workflow's status name (`RUNNING`, `COMPLETED`, `TERMINATED`, ...), or undefined when Temporal has no such workflow. */
+export async function workflowStatus(client: Client, processId: string): Promise<string | undefined> {
+  try {
+    return (await client.workflow.getHandle(processId).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+function endOf(status: string): 'SUCCEEDED' | 'FAILED' | 'CANCELLED' {
+  if (status === 'TERMINATED' || status === 'CANCELLED') return 'CANCELLED';
+  // runJob records its success before it completes; a completed workflow is a success whatever the row says.
+  return status === 'COMPLETED' ? 'SUCCEEDED' : 'FAILED';
+}
+
+/** Settles `p` when it is open and its workflow is not; true when it did. */
+export async function settleIfClosed(db: Ledger, client: () => Promise<Client>, p: ProcessView, now = Date.now()): Promise<boolean> {
+  if (!isOpen(p)) return false;
+  const status = await workflowStatus(await client(), p.processId);
+  if (status === 'RUNNING') return false;
+  if (status === undefined) {
+    if (now - Date.parse(p.createdAt) < START_GRACE_MS) return false;
+    return settleProcess(db, { processId: p.processId, status: 'FAILED', reason: 'its workflow was not found: it never started, or Temporal no longer keeps it' });
+  }
+  return settleProcess(db, { processId: p.processId, status: endOf(status), reason: `its workflow ended as ${status} without recording it` });
+}
