@@ -75,8 +75,9 @@ export function creditCheckLedger({ ledger }: Pick<ActivityDeps, 'ledger'>): Cre
           const id = processId();
           let failedTask: string | null = null;
           if (status === 'FAILED') {
-            const running = await db.selectFrom('tasks').select(['name']).where('process_id', '=', id).where('status', '=', 'RUNNING').orderBy('position').executeTakeFirst();
-            failedTask = running?.name ?? null;
+            // The stage that failed: one its wrapper already ended FAILED, or the one still running.
+            const failed = await db.selectFrom('tasks').select(['name']).where('process_id', '=', id).where('status', 'in', ['FAILED', 'RUNNING']).orderBy('position').executeTakeFirst();
+            failedTask = failed?.name ?? null;
             if (failedTask) await recordTask(db, { processId: id, attempt: ATTEMPT, name: failedTask, status: 'FAILED', finishedAt: new Date(), reason: reason ?? null });
           }
           await closeOpenTasks(db, { processId: id, attempt: ATTEMPT, status: status === 'CANCELLED' ? 'CANCELLED' : 'SKIPPED' });

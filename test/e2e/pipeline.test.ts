@@ -8,7 +8,9 @@ import { PortalDataset } from '../../portal/dataset.js';
 import { writeCustomerWorkbook } from '../../samples/generate-workbook.js';
 import { fetchSentEmails } from '../../cli/mailbox.js';
 import type { CreditCheckResult } from '../../workflows/definitions.js';
+import { showProcess } from '../../ledger/process-queries.js';
 import { eventually } from '../support/eventually.js';
+import { ledgerOf } from '../support/processes.js';
 import { expectedFor } from '../support/expected.js';
 import { bucketKeys, outcome, readReport, rootCause, runTables, upload } from '../support/runs.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -102,6 +104,39 @@ describe('the credit check through the whole embedded stack', () => {
     expect(await runTables(stack)).toEqual([]);
     expect(await bucketKeys(stack)).toEqual(['processed/east/May customers.xlsx', result.reportKey]);
   });
+
+  it('is a process of the built-in job credit-check in the ledger, its stages and its chunk as tasks', async () => {
+    const db = ledgerOf(stack);
+    try {
+      const p = await showProcess(db, runId);
+      expect(p).toMatchObject({ jobId: 'credit-check', status: 'SUCCEEDED', triggeredBy: `s3:${key}`, parameters: { key, bucket: stack.config.aws.bucket }, failedTask: null });
+      expect(p.tasks!.map((t) => [t.name, t.status])).toEqual([
+        ['validate', 'SUCCEEDED'], ['ingest', 'SUCCEEDED'], ['scrape-1', 'SUCCEEDED'], ['report', 'SUCCEEDED'], ['email', 'SUCCEEDED'],
+      ]);
+      const scrape = p.tasks![2]!;
+      expect(scrape.batchJobId).toMatch(/^[0-9a-f-]{36}$/);
+      // The chunk's counts, by the test's own count: every accepted customer, none failed.
+      expect(scrape.detail).toEqual({ records: customers.length, done: customers.length, failed: 0 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('fails a CSV renamed .xlsx as a process of credit-check, in its validate task', async () => {
+    const db = ledgerOf(stack);
+    try {
+      const badRun = await upload(stack, 'incoming/ledger-renamed.xlsx', Buffer.from('Customer ID,Name\nC1,Jo\n'));
+      await outcome(stack, badRun);
+      const p = await eventually('the process to end', async () => {
+        const shown = await showProcess(db, badRun);
+        return shown.status !== 'RUNNING' && shown;
+      });
+      expect(p).toMatchObject({ status: 'FAILED', failedTask: 'validate' });
+      expect(p.tasks!.map((t) => [t.name, t.status])).toEqual([['validate', 'FAILED'], ['ingest', 'SKIPPED'], ['report', 'SKIPPED'], ['email', 'SKIPPED']]);
+    } finally {
+      await db.destroy();
+    }
+  }, 120_000);
 
   it('can be found in Temporal by its search attributes', async () => {
     const found = await eventually('the run in visibility', async () => {
