@@ -6,9 +6,13 @@ import { s3ClientOptions } from '../config/aws-client-options.js';
 import { loadConfigParts, type Config } from '../config/load-config.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
+import { dbMigrate } from './db-migrate.js';
 import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
+import { addJobCommands } from './job-commands.js';
+import { addProcessCommands } from './process-commands.js';
 import { cancelRun, connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
+import { addTaskLogCommand } from './task-log-command.js';
 import { uploadWorkbook } from './upload.js';
 
 const program = new Command('drover').description('Credit checks on AWS Batch, orchestrated by Temporal').showHelpAfterError();
@@ -186,6 +190,15 @@ program
       console.log(opts.json ? JSON.stringify(row) : `${row.runId}  ${row.status.padEnd(10)} ${row.started}  ${row.stage.toString().padEnd(8)} ${row.records ?? '-'} records  ${row.input}`);
     }
   });
+
+const db = program.command('db').description('the PostgreSQL of the job catalog and the ledger');
+db.command('migrate')
+  .description('apply the ledger\'s migrations to DATABASE_URL (else the running stack\'s database)')
+  .action(async () => console.log(await dbMigrate(loadConfigParts(['database']).database.url)));
+
+addJobCommands(program);
+addProcessCommands(program);
+addTaskLogCommand(program);
 
 try {
   await program.parseAsync();

@@ -9,7 +9,7 @@ export interface StackFile {
   aws: { endpoint: string; dynamodbEndpoint?: string; region: string; bucket: string; queueUrl: string };
   batch: { endpoint: string; jobQueue: string };
   portal: { url: string };
-  /** The embedded PostgreSQL; absent when DATABASE_URL pointed the stack at another server, or in older stack files. */
+  /** The ledger's PostgreSQL: the embedded server's, or the one DATABASE_URL gave the stack; absent in older stack files. */
   database?: { url: string };
   /** Pid of the supervisor, so a second `npm start` or `npm run demo` can tell the stack is up. */
   pid?: number;

@@ -14,6 +14,7 @@ const OTHER_STACK = [
   'DROVER_BUCKET',
   'BATCH_JOB_QUEUE',
   'TAX_SOURCE_URL',
+  'DATABASE_URL',
 ];
 
 export function isolatedStackEnv(home: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -28,5 +29,6 @@ export function isolatedStackEnv(home: string, base: NodeJS.ProcessEnv = process
     DROVER_DYNAMODB_PORT: '0',
     DROVER_BATCH_PORT: '0',
     DROVER_PORTAL_PORT: '0',
+    DROVER_POSTGRES_PORT: '0',
   };
 }

@@ -17,6 +17,7 @@ console.log(`aws        ${file.aws.endpoint} (S3, SQS, SES; bucket ${file.aws.bu
 console.log(`dynamodb   ${file.aws.dynamodbEndpoint}`);
 console.log(`batch      ${file.batch.endpoint} (queue ${file.batch.jobQueue})`);
 console.log(`portal     ${file.portal.url}`);
+console.log(`database   ${withoutPassword(file.database!.url)} (full URL: database.url in ${stack.config.stack.home}/stack.json)`);
 console.log(`logs       ${stack.config.stack.home}/logs`);
 console.log('drover stack ready: upload to s3://' + file.aws.bucket + '/incoming/ or run `npx drover run FILE`');
 
@@ -30,3 +31,10 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+/** The URL as printed: the password stays in stack.json, out of terminal scrollback and CI logs. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}

@@ -19,6 +19,11 @@ export interface ServiceSpec {
   startTimeoutSeconds?: number;
   /** Runs once a restarted process answers: state the process lost (buckets, job definitions) is made again. */
   afterRestart?: () => Promise<void>;
+  /** Run as this user and group (the stack, when root, runs PostgreSQL as `postgres`: it refuses root). */
+  uid?: number;
+  gid?: number;
+  /** What `stop` sends first (default SIGTERM): PostgreSQL's SIGTERM waits for every client to leave, its SIGINT does not. */
+  stopSignal?: NodeJS.Signals;
 }
 
 /**
@@ -73,6 +78,8 @@ export class Service {
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
+      uid: this.spec.uid,
+      gid: this.spec.gid,
     });
     this.child = child;
     this.sawReadyLine = false;
@@ -106,13 +113,13 @@ export class Service {
     }
   }
 
-  /** Sends SIGTERM to the whole group, then SIGKILL after `graceMs`. */
+  /** Sends SIGTERM (or the spec's stopSignal) to the whole group, then SIGKILL after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const child = this.child;
     if (child?.pid && this.alive()) {
       const exited = once(child, 'exit');
-      signalGroup(child.pid, 'SIGTERM');
+      signalGroup(child.pid, this.spec.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

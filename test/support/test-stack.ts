@@ -15,7 +15,8 @@ export interface TestStack extends RunningStack {
 
 /**
  * The embedded stack on free ports with its own state directory, so tests never meet a
- * developer's running stack or each other.
+ * developer's running stack or each other. Its PostgreSQL is its own too, the ledger migrated:
+ * `env.DATABASE_URL` (and `file.database.url`) name it, unless `opts.env` gives a DATABASE_URL.
  */
 export async function startTestStack(opts: { env?: Record<string, string>; worker?: boolean; temporal?: StackOptions['temporal'] } = {}): Promise<TestStack> {
   const home = mkdtempSync(join(tmpdir(), 'drover-test-'));
