@@ -109,6 +109,9 @@ export function jobProcessActivities(deps: ActivityDeps) {
       const ledger = requireLedger(deps);
       await createProcess(ledger, input);
       if (input.attempt > 1) await beginAttempt(ledger, { processId: input.processId, attempt: input.attempt, fromPosition: input.fromPosition });
+      // Which run of the workflow id this attempt is: the Web UI's link to one attempt's history.
+      const runId = Context.current().info.workflowExecution?.runId;
+      if (runId) await ledger.updateTable('processes').set({ workflow_run_id: runId }).where('process_id', '=', input.processId).where('attempt', '=', input.attempt).execute();
     },
 
     /** Takes one of the job's slots, or fails (and is retried) while the job has maxConcurrentProcesses running. */

@@ -14,7 +14,7 @@ export const CREDIT_CHECK_JOB = {
   parameters: {
     type: 'object',
     properties: {
-      key: { type: 'string', pattern: '^incoming/.+\\.xlsx$', description: 'The workbook\'s key in the input bucket.' },
+      key: { type: 'string', pattern: '^[^/].*\\.xlsx$', description: 'The workbook\'s key in the input bucket: incoming/x.xlsx, or failed/x.xlsx to check a failed one again.' },
       notify: { type: 'string', format: 'email', description: 'Who gets the report (default DROVER_MAIL_TO).' },
     },
     required: ['key'],
