@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkParameters, JobDefinitionError, JobParametersError, parseJob, stepEnvironment, type Problem } from '../../catalog/job-definition.js';
+import { FIELDS_END, FIELDS_START, jobFieldsTable } from '../../catalog/job-fields-table.js';
 import { JobSchema } from '../../catalog/job-schema.js';
 
 /** The issue's example job, as a user writes it. */
@@ -171,5 +172,19 @@ describe('catalog/job.schema.json', () => {
     const { $schema, ...rest } = shipped;
     expect($schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(rest).toEqual(JSON.parse(JSON.stringify(JobSchema)));
+  });
+});
+
+describe('the README\'s table of a job\'s fields', () => {
+  it('is the one the schema gives (npm run docs:job-schema writes it), with every step field and its default', () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf(FIELDS_START) + FIELDS_START.length, readme.indexOf(FIELDS_END)).trim();
+    expect(block).toBe(jobFieldsTable());
+    const row = (field: string) => block.split('\n').find((l) => l.startsWith(`| \`${field}\` |`));
+    expect(row('steps[].memoryMiB')).toContain('Default 2048.');
+    expect(row('steps[].timeoutSeconds')).toContain('Default 3600.');
+    expect(row('steps[].vcpus')).toContain('Default 1.');
+    expect(row('steps[].runtime')).toContain('`python3`, `node`, `bash`');
+    expect(row('id')).toContain('| yes |');
   });
 });
