@@ -1,12 +1,9 @@
 /**
- * `drover process start credit-check`: the built-in credit check runs as its own workflow,
- * fired by an upload, not as runJob. Starting it from here is to come; until then this is the
- * one place that branch lives.
+ * `drover process start credit-check`: the built-in credit check runs as its own workflow
+ * (start-credit-check.ts), not as runJob; this is where `process start` hands it over.
  */
-import { errorWithCode } from '../errors/drover-error.js';
 import type { LedgerSession } from './ledger-session.js';
-
-export class ProcessStartError extends errorWithCode('ProcessStartError', 'PROCESS_START_UNSUPPORTED') {}
+import { startCreditCheckProcess as start } from './start-credit-check.js';
 
 export interface CreditCheckStart {
   /** Checked against the credit-check job's parameter schema. */
@@ -14,9 +11,15 @@ export interface CreditCheckStart {
   triggeredBy: string;
 }
 
-/** Starts a credit check as a process and returns its id, which `process start` then prints or waits for. */
-export async function startCreditCheckProcess(session: LedgerSession, start: CreditCheckStart): Promise<{ processId: string }> {
-  void session;
-  void start;
-  throw new ProcessStartError('credit-check is started by an upload (drover run FILE) for now');
+/** Starts a credit check as a process and returns its id (its workflow id), which `process start` then prints or waits for. */
+export async function startCreditCheckProcess(session: LedgerSession, { parameters, triggeredBy }: CreditCheckStart): Promise<{ processId: string }> {
+  const processId = await start({
+    client: await session.temporal(),
+    s3: session.aws().s3,
+    db: session.ledger(),
+    config: session.config,
+    parameters: parameters as { key: string; notify?: string },
+    triggeredBy,
+  });
+  return { processId };
 }

@@ -32,8 +32,9 @@ export interface CreditCheckStart {
 export async function startCreditCheckProcess(o: CreditCheckStart): Promise<string> {
   const bucket = o.config.aws.bucket;
   const { key } = o.parameters;
-  const head = await o.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((cause: unknown) => {
-    throw new CreditCheckStartError(`s3://${bucket}/${key} is not there: upload it first (drover run FILE uploads and starts a run)`, 'CREDIT_CHECK_NO_INPUT', { cause });
+  // The CLI prints an error's innermost cause, and S3's answer to a HEAD of nothing says nothing: this message is the whole story.
+  const head = await o.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => {
+    throw new CreditCheckStartError(`s3://${bucket}/${key} is not there: upload it first (drover run FILE uploads and starts a run)`, 'CREDIT_CHECK_NO_INPUT');
   });
   const processId = runIdFor(bucket, key, `${head.ETag ?? ''}\0${o.triggeredBy}\0${Date.now()}`);
   const { version } = await getJobVersion(o.db, CREDIT_CHECK_JOB_ID);

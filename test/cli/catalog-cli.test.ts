@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { eventually } from '../support/eventually.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -297,10 +297,16 @@ describe('drover process and task', () => {
     expect(await drover('process', 'list', '--status', 'DONE')).toMatchObject({ status: 2 });
   });
 
-  it('leaves the credit check to an upload for now', async () => {
-    expect(await drover('process', 'start', 'credit-check', '--param', 'key=incoming/x.xlsx')).toMatchObject({
-      status: 1,
-      stderr: 'drover: credit-check is started by an upload (drover run FILE) for now\n',
-    });
-  });
+  it('starts the built-in credit check on a workbook already in the bucket, as a process with its tasks', async () => {
+    const key = 'manual/customers.xlsx';
+    await stack.aws.s3.send(new PutObjectCommand({ Bucket: stack.config.aws.bucket, Key: key, Body: readFileSync(join(process.cwd(), 'samples', 'customers.xlsx')) }));
+    const ran = await drover('process', 'start', 'credit-check', '--param', `key=${key}`, '--param', 'notify=boss@ranch.example', '--wait', '--json');
+    expect(ran.status).toBe(0);
+    const p = json<ProcessJson>(ran);
+    expect(p).toMatchObject({ jobId: 'credit-check', status: 'SUCCEEDED', parameters: { key, notify: 'boss@ranch.example' } });
+    expect(p.triggeredBy).toMatch(/^cli:/);
+    expect(p.tasks!.map((t) => [t.name, t.status])).toEqual([['validate', 'SUCCEEDED'], ['ingest', 'SUCCEEDED'], ['scrape-1', 'SUCCEEDED'], ['report', 'SUCCEEDED'], ['email', 'SUCCEEDED']]);
+    expect(await drover('process', 'start', 'credit-check', '--param', 'key=manual/absent.xlsx')).toMatchObject({ status: 1, stderr: expect.stringContaining('s3://drover-input/manual/absent.xlsx is not there') });
+    expect(await drover('process', 'start', 'credit-check', '--param', 'key=manual/notes.txt')).toMatchObject({ status: 2 });
+  }, 180_000);
 });
