@@ -10,8 +10,10 @@ const LAYERS = [
   { name: 'contracts', dirs: ['contracts'] },
   { name: 'activities', dirs: ['activities'] },
   { name: 'workflows', dirs: ['workflows'] },
+  // What a user can do (fire, retry, cancel, schedule), for every front end: the CLI and the API.
+  { name: 'control', dirs: ['control'] },
   // Entry points and the dev-only emulators and tools: they may import anything below.
-  { name: 'entry points', dirs: ['workers', 'cli', 'trigger', 'stack', 'batch', 'portal', 'samples', 'bench', 'infra', 'runner'] },
+  { name: 'entry points', dirs: ['api', 'workers', 'cli', 'trigger', 'stack', 'batch', 'portal', 'samples', 'bench', 'infra', 'runner'] },
 ];
 
 /** The imports a module of `layer` may not make: every folder of the layers above it. */
