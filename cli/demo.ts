@@ -1,19 +1,22 @@
 /**
  * `npm run demo -- [FILE] [--out DIR]`: the whole path a user takes, on the embedded stack:
  * upload a workbook, let the trigger start the run, wait, then save the report and the
- * emails. Starts the stack unless one is running, and stops what it started.
+ * emails. `--job [ID]` runs a sample catalog job instead (cli/demo-job.ts). Starts the stack
+ * unless one is running, and stops what it started.
  */
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig, type Config } from '../config/load-config.js';
 import { readStackFile } from '../config/stack-file.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { startStack, type RunningStack } from '../stack/stack.js';
 import { tcpProbe } from '../stack/probes.js';
 import type { CreditCheckResult } from '../workflows/definitions.js';
+import { DEFAULT_DEMO_JOB, readSampleJob, runJobDemo } from './demo-job.js';
 import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
+import { collect } from './params.js';
 import { connectClient, rootMessage, runState, waitForRun } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
 import { uploadWorkbook } from './upload.js';
@@ -23,9 +26,13 @@ const program = new Command('demo')
   .description('Run the credit check on a workbook through the embedded stack')
   .argument('[file]', 'customer workbook (.xlsx)', join(root, 'samples', 'customers.xlsx'))
   .option('--out <dir>', 'where to save the report and the emails', 'out')
+  .option('--job [id]', `run the sample catalog job samples/jobs/ID instead (default ${DEFAULT_DEMO_JOB})`)
+  .option('--param <name=value>', 'with --job: a parameter over the sample\'s own (repeatable)', collect, [])
   .parse();
 const file = resolve(program.args[0] ?? join(root, 'samples', 'customers.xlsx'));
-const out = resolve(program.opts<{ out: string }>().out);
+const opts = program.opts<{ out: string; job?: string | true; param: string[] }>();
+const out = resolve(opts.out);
+const jobId = opts.job === true ? DEFAULT_DEMO_JOB : opts.job;
 
 /** A stack another `npm start` runs: its stack.json names a live supervisor whose Temporal answers. */
 async function runningStack(home: string): Promise<boolean> {
@@ -43,6 +50,8 @@ async function runningStack(home: string): Promise<boolean> {
 let started: RunningStack | undefined;
 let exitCode = 1;
 try {
+  // A job that is not a sample is refused before the stack starts.
+  if (jobId !== undefined) readSampleJob(root, jobId);
   const home = loadConfig({ useStackFile: false, cwd: root }).stack.home;
   if (await runningStack(home)) {
     console.log('using the running stack');
@@ -53,6 +62,22 @@ try {
     console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; Web UI ${started.file.temporal.ui}`);
   }
   const config = loadConfig({ cwd: root });
+  if (jobId !== undefined) {
+    const succeeded = await runJobDemo({ root, jobId, params: opts.param, out, config, env: started?.env ?? process.env });
+    if (started) console.log('(the stack stops now: `npm start` keeps it up)');
+    exitCode = succeeded ? 0 : 1;
+  } else {
+    exitCode = await creditCheckDemo(config);
+  }
+} catch (err) {
+  console.error(`demo failed: ${rootMessage(err)}`);
+} finally {
+  await started?.stop();
+}
+process.exit(exitCode);
+
+/** The credit check on `file`: 0 when its run completed. */
+async function creditCheckDemo(config: Config): Promise<number> {
   const aws = createAwsClients(config);
   // A key of its own per demo, so running the demo again makes a new run, not a duplicate.
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -87,10 +112,5 @@ try {
   if (saved.report) console.log(`report     ${saved.report}`);
   for (const email of saved.emails) console.log(`email      ${email}`);
   console.log(`web ui     ${runUiLink(config.temporal.uiUrl, config.temporal.namespace, runId)}${started ? ' (the stack stops now: `npm start` keeps it up)' : ''}`);
-  exitCode = state.status === 'COMPLETED' ? 0 : 1;
-} catch (err) {
-  console.error(`demo failed: ${rootMessage(err)}`);
-} finally {
-  await started?.stop();
+  return state.status === 'COMPLETED' ? 0 : 1;
 }
-process.exit(exitCode);
