@@ -30,7 +30,8 @@ export function stepDefinitionName({ jobId, version, step }: StepDefinitionInput
 export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws' | 'config'>) {
   function request(input: StepDefinitionInput): RegisterJobDefinitionCommandInput {
     const { step } = input;
-    const environment = Object.entries({ ...step.env, ...stepDefinitionEnvironment(step) }).map(([name, value]) => ({ name, value }));
+    // The bucket travels too: a step may keep its work under jobs/ and its results under reports/jobs/ of it.
+    const environment = Object.entries({ ...step.env, DROVER_BUCKET: config.aws.bucket, ...stepDefinitionEnvironment(step) }).map(([name, value]) => ({ name, value }));
     // On AWS the steps run on Fargate (the CDK stack sets the execution role): vCPUs and memory
     // must then be one of Fargate's pairs, and Batch says which when they are not.
     const fargate = config.batch.stepExecutionRoleArn !== undefined;

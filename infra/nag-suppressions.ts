@@ -2,7 +2,7 @@ import { Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { STEP_DEFINITION_PREFIX } from '../activities/step-definition.js';
 import { declaredValue } from '../config/settings.js';
-import { BATCH_LOG_GROUP, TEMPLATES_PREFIX } from './constructs/step-jobs.js';
+import { BATCH_LOG_GROUP, STEP_REPORTS_PREFIX, STEP_WORK_PREFIX, TEMPLATES_PREFIX } from './constructs/step-jobs.js';
 import type { DroverStack } from './drover-stack.js';
 
 /** How cdk-nag names a resource ARN in an IAM5 finding: tokens as `<Logical.Attr>` / `<AWS::Region>`. */
@@ -49,6 +49,8 @@ export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): v
   ack(stack.scrape.jobRole, `AwsSolutions-IAM5[${bucketObjects('tmp/*')}]`, 'A child reads only its run\'s chunk objects under tmp/<runId>/chunks/, named at run time.');
 
   ack(stack.steps.jobRole, `AwsSolutions-IAM5[${bucketObjects(`${TEMPLATES_PREFIX}*`)}]`, 'A catalog step reads (GetObject only) its script under templates/, named by the job version it runs; nothing else in the bucket.');
+  ack(stack.steps.jobRole, `AwsSolutions-IAM5[${bucketObjects(`${STEP_WORK_PREFIX}*`)}]`, 'A catalog step reads and writes its own work under jobs/ (keyed by its process id, which is only known when it runs).');
+  ack(stack.steps.jobRole, `AwsSolutions-IAM5[${bucketObjects(`${STEP_REPORTS_PREFIX}*`)}]`, 'A catalog step writes its results under reports/jobs/ (keyed by its process id, which is only known when it runs); it reads nothing there.');
   ack(stack.steps.executionRole, `AwsSolutions-IAM5[${batchLogStreams}]`, 'The awslogs driver creates a catalog step\'s log stream in Batch\'s default group, one per job, named at run time.');
 
   ack(stack.database.node.findChild('Credentials'), 'AwsSolutions-SMG4', 'Rotation needs a Lambda that reaches both Secrets Manager and the database; the VPC has no NAT gateway or interface endpoints (their cost at rest is what the network avoids), and ECS reads the secret only when a worker task starts, so a rotated password would reach running workers only after a restart.');

@@ -6,6 +6,9 @@ import { Construct } from 'constructs';
 import { STEP_DEFINITION_PREFIX } from '../../activities/step-definition.js';
 /** Where a step's script lives in the input bucket. */
 export const TEMPLATES_PREFIX = 'templates/';
+/** Where a step keeps its work and its results: read and write under jobs/, write under reports/jobs/. */
+export const STEP_WORK_PREFIX = 'jobs/';
+export const STEP_REPORTS_PREFIX = 'reports/jobs/';
 /**
  * Batch's default log group, where a step definition without log options sends its output;
  * the stack gives it to the worker as `BATCH_LOG_GROUP`, so the IAM scope and the group
@@ -30,7 +33,8 @@ export interface StepJobsProps {
  * The AWS side of catalog steps. The stack registers no step job definitions: the worker
  * registers one per job version and step (`drover-step-*`) with the job role and execution
  * role made here, and submits each step to the scraper's queue. The fetch-and-run entrypoint
- * in that container reads its script under `templates/` and nothing else.
+ * in that container reads its script under `templates/`; the step itself may read and write its
+ * work under `jobs/` and write its results under `reports/jobs/`, and nothing else.
  */
 export class StepJobs extends Construct {
   readonly jobRole: iam.Role;
@@ -41,10 +45,16 @@ export class StepJobs extends Construct {
     super(scope, id);
     this.jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'drover catalog step: read its script under templates/ of the input bucket, nothing else',
+      description: 'drover catalog step: read its script under templates/, read and write jobs/, write reports/jobs/ of the input bucket',
     });
     this.jobRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadTemplates', actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects(`${TEMPLATES_PREFIX}*`)] }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StepWork', actions: ['s3:GetObject', 's3:PutObject'], resources: [props.bucket.arnForObjects(`${STEP_WORK_PREFIX}*`)] }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StepReports', actions: ['s3:PutObject'], resources: [props.bucket.arnForObjects(`${STEP_REPORTS_PREFIX}*`)] }),
     );
     // The awslogs driver writes with the execution role, not the job role: the step's own
     // role needs no log permission for its output to reach CloudWatch.

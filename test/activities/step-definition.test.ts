@@ -44,6 +44,7 @@ describe('a step\'s job definition', () => {
     const env = Object.fromEntries((definition!.containerProperties!.environment ?? []).map((e) => [e.name, e.value]));
     expect(env).toEqual({
       TARGET: 'warehouse',
+      DROVER_BUCKET: 'drover-input',
       DROVER_STEP_SCRIPT: 's3://drover-input/templates/feeds/1/load.py',
       DROVER_STEP_RUNTIME: 'python3',
       DROVER_STEP_MODULES: '["six==1.16.0"]',

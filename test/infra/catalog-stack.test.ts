@@ -138,10 +138,13 @@ describe('the job catalog in the CDK stack', () => {
     );
   });
 
-  it('lets a step\'s job role read templates/* of the input bucket and nothing else', () => {
+  it('lets a step\'s job role read templates/*, read and write jobs/*, write reports/jobs/* of the input bucket, and nothing else', () => {
     const bucket = logicalIdOf(s, 'Storage/Input');
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
     expect(roleStatements(s, ids.jobRole)).toEqual([
-      { Sid: 'ReadTemplates', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/templates/*']] } },
+      { Sid: 'ReadTemplates', Effect: 'Allow', Action: 's3:GetObject', Resource: objects('templates/') },
+      { Sid: 'StepWork', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objects('jobs/') },
+      { Sid: 'StepReports', Effect: 'Allow', Action: 's3:PutObject', Resource: objects('reports/jobs/') },
     ]);
     const role = resources(s, 'AWS::IAM::Role')[ids.jobRole]!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
