@@ -70,6 +70,8 @@ export interface Config {
   database: { url?: string };
   /** The fetch-and-run entrypoint's own settings. */
   runner: { venvCache: string };
+  /** The REST API's own settings. */
+  api: { ratePerMinute: number };
   stack: {
     home: string;
     temporalPort: number;
@@ -157,7 +159,7 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner']);
+const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api']);
 
 /** The settings as read, with typed access: a setting with a default is always there. */
 class Settings {
@@ -280,6 +282,10 @@ function runnerPart(s: Settings, cwd: string): Config['runner'] {
   return { venvCache: isAbsolute(cache) ? cache : resolve(cwd, cache) };
 }
 
+function apiPart(s: Settings): Config['api'] {
+  return { ratePerMinute: s.value('DROVER_API_RATE_PER_MINUTE') };
+}
+
 function stackPart(s: Settings, home: string): Config['stack'] {
   return {
     home,
@@ -320,11 +326,12 @@ export function loadConfigParts<P extends ConfigPart>(parts: readonly P[], optio
     stack: () => stackPart(settings, home),
     database: () => databasePart(settings, stack),
     runner: () => runnerPart(settings, options.cwd ?? process.cwd()),
+    api: () => apiPart(settings),
   };
   return Object.fromEntries(parts.map((part) => [part, build[part]()])) as Pick<Config, P>;
 }
 
 /** Every part: the worker, the CLI and the stack read them all. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner'], options);
+  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api'], options);
 }

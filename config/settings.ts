@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js';
 export type SettingType = 'string' | 'int' | 'number' | 'boolean' | 'url';
 
 /** The part of the configuration a setting belongs to: a process loads only the parts it reads (load-config.ts). */
-export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack' | 'database' | 'runner';
+export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack' | 'database' | 'runner' | 'api';
 
 export interface Setting {
   env: string;
@@ -81,6 +81,8 @@ export const SETTINGS = [
   // Ledger
   { env: 'DATABASE_URL', type: 'url', part: 'database', doc: 'PostgreSQL connection URL of the catalog and the ledger of processes and tasks (`postgres://user:password@host:port/db`). Falls back to `.drover/stack.json`, where `npm start` writes its embedded server\'s.' },
   { env: 'DATABASE_SECRET_JSON', type: 'string', part: 'database', doc: 'The RDS secret as JSON (`username`, `password`, `host`, `port`, `dbname`), as ECS injects it whole from Secrets Manager on AWS; drover makes `DATABASE_URL` from it, over TLS without verifying the server\'s certificate (`sslmode=no-verify`). Not together with `DATABASE_URL`.' },
+  // REST API
+  { env: 'DROVER_API_RATE_PER_MINUTE', type: 'int', part: 'api', default: '600', min: 1, max: 1000000, doc: 'Requests one API key may send a minute (requests without a key: one client address); past it the API answers 429 with `Retry-After`. 600 is 10 a second, far above what a person or a scheduler sends, low enough that one runaway script cannot take the server from everyone else. The count is kept per server process.' },
   // Fetch and run
   { env: 'DROVER_VENV_CACHE', type: 'string', part: 'runner', default: '.drover/venvs', doc: 'Directory where the fetch-and-run entrypoint keeps one Python virtualenv per distinct `modules` list (named by its hash), so a step whose modules were installed before starts at once.' },
   // Sheet
