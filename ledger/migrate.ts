@@ -7,10 +7,14 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import { errorWithCode } from '../errors/drover-error.js';
 import * as catalog from './migrations/0001-catalog.js';
 import * as taskRuns from './migrations/0002-task-runs.js';
+import * as idempotency from './migrations/0003-idempotency.js';
+import * as apiKeys from './migrations/0004-api-keys.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': catalog,
   '0002-task-runs': taskRuns,
+  '0003-idempotency': idempotency,
+  '0004-api-keys': apiKeys,
 };
 
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}

@@ -64,11 +64,46 @@ export interface TasksTable {
   detail: Json<Record<string, unknown> | null> | null;
 }
 
+/** An API key: only the SHA-256 of its text is kept (ledger/api-keys.ts). */
+export interface ApiKeysTable {
+  name: string;
+  role: 'viewer' | 'operator' | 'admin';
+  key_hash: string;
+  key_prefix: string;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** One request to the API that changed something, or tried to (ledger/audit.ts). */
+export interface AuditTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  key_name: string;
+  method: string;
+  route: string;
+  target: string | null;
+  status: number;
+  outcome: string;
+}
+
+/** A firing's `Idempotency-Key` and the process it made (migrations/0003-idempotency.ts). */
+export interface IdempotencyKeysTable {
+  key_name: string;
+  idempotency_key: string;
+  process_id: string;
+  request_hash: string;
+  created_at: Generated<Date>;
+}
+
 export interface LedgerTables {
   jobs: JobsTable;
   job_versions: JobVersionsTable;
   processes: ProcessesTable;
   tasks: TasksTable;
+  idempotency_keys: IdempotencyKeysTable;
+  api_keys: ApiKeysTable;
+  audit: AuditTable;
 }
 
 export type { Timestamp };
