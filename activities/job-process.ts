@@ -6,9 +6,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { parseJob, JobDefinitionError, type Job } from '../catalog/job-definition.js';
+import { checkParameters, parseJob, JobDefinitionError, JobParametersError, type Job } from '../catalog/job-definition.js';
 import { runUiLink } from '../config/temporal-connection.js';
-import type { ProcessEnd, ProcessPlan } from '../contracts/job-process.js';
+import type { ParameterVerdict, ProcessEnd, ProcessPlan } from '../contracts/job-process.js';
 import { composeProcessNotice } from '../email/process-notice.js';
 import { sendRawEmail } from '../email/send.js';
 import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
@@ -87,22 +87,39 @@ export function jobProcessActivities(deps: ActivityDeps) {
     return settled;
   }
 
+  /** A job version (the latest when `version` is left out), parsed; a version that no longer parses fails the process at once. */
+  async function planOf(jobId: string, version: number | undefined): Promise<ProcessPlan> {
+    const row = await getJobVersion(requireLedger(deps), jobId, version).catch((err: Error & { code?: string }) => {
+      if (err.code === 'LEDGER_NOT_FOUND') throw ApplicationFailure.create({ message: err.message, type: 'LEDGER_NOT_FOUND', nonRetryable: true });
+      throw err;
+    });
+    if (isBuiltIn(row.document)) throw ApplicationFailure.create({ message: `${jobId} is built in: it runs as its own workflow`, type: 'JOB_BUILT_IN', nonRetryable: true });
+    let job: Job;
+    try {
+      job = parseJob(row.document);
+    } catch (err) {
+      if (err instanceof JobDefinitionError) throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
+      throw err;
+    }
+    return { job, version: row.version, heartbeatSeconds: config.batch.heartbeatSeconds };
+  }
+
   return {
-    /** The job version a process runs, parsed; a version that no longer parses fails the process at once. */
-    async loadProcessPlan({ jobId, version }: { jobId: string; version: number }): Promise<ProcessPlan> {
-      const row = await getJobVersion(requireLedger(deps), jobId, version).catch((err: Error & { code?: string }) => {
-        if (err.code === 'LEDGER_NOT_FOUND') throw ApplicationFailure.create({ message: err.message, type: 'LEDGER_NOT_FOUND', nonRetryable: true });
-        throw err;
-      });
-      if (isBuiltIn(row.document)) throw ApplicationFailure.create({ message: `${jobId} is built in: it runs as its own workflow`, type: 'JOB_BUILT_IN', nonRetryable: true });
-      let job: Job;
+    /** The job version a process runs: the one it was fired with, or (a schedule's run) the latest when it starts. */
+    async loadProcessPlan({ jobId, version }: { jobId: string; version?: number }): Promise<ProcessPlan> {
+      return planOf(jobId, version);
+    },
+
+    /** The parameters against the job version's schema, each refused field named: a refusal is the answer, not a failure to retry. */
+    async checkProcessParameters({ jobId, version, parameters }: { jobId: string; version: number; parameters: Record<string, unknown> }): Promise<ParameterVerdict> {
+      const { job } = await planOf(jobId, version);
       try {
-        job = parseJob(row.document);
+        checkParameters(job, parameters);
+        return { ok: true };
       } catch (err) {
-        if (err instanceof JobDefinitionError) throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true });
+        if (err instanceof JobParametersError) return { ok: false, message: err.message, problems: err.problems };
         throw err;
       }
-      return { job, heartbeatSeconds: config.batch.heartbeatSeconds };
     },
 
     async beginProcess(input: BeginProcessInput): Promise<void> {

@@ -2,9 +2,16 @@
  * A catalog job's process as Temporal sees it: the generic `runJob` workflow, whose workflow
  * id is the process id, so the Web UI and the `temporal` CLI work on a process as they are.
  */
-import type { Job, Step } from '../catalog/job-definition.js';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Job, Problem, Step } from '../catalog/job-definition.js';
 
 export const RUN_JOB_WORKFLOW = 'runJob';
+
+/**
+ * The nominal time Temporal gives a run a Schedule started (a trigger's or a backfill's too):
+ * the time it was meant for, whenever it really started.
+ */
+export const ScheduledStartTimeAttribute = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 export interface RunJobInput {
   /** The process id: the workflow's own id. */
@@ -19,6 +26,20 @@ export interface RunJobInput {
   attempt?: number;
   /** A retry's first step: the steps before it succeeded in an earlier attempt. */
   resumeFrom?: string;
+}
+
+/**
+ * What a Temporal Schedule starts runJob with. The Schedule picks its runs' workflow ids
+ * itself (`<schedule id>-<nominal time>`), so the process id is left out and the workflow id
+ * taken (given, it must equal it); the version is left out and the job's latest taken when
+ * the process starts. The parameters may hold `{{scheduledTime}}` and `{{scheduledDate}}`,
+ * which the workflow fills from the run's nominal time (catalog/schedule-placeholders.ts).
+ */
+export interface ScheduledRunJobInput extends Omit<RunJobInput, 'processId' | 'version'> {
+  processId?: string;
+  version?: number;
+  /** The time zone `{{scheduledDate}}` is read in: the schedule's. Default UTC. */
+  scheduleTimezone?: string;
 }
 
 export type ProcessEnd = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -52,9 +73,14 @@ export interface StepRun {
 
 export interface ProcessPlan {
   job: Job;
+  /** The version `job` is: the one asked for, or the latest when none was. */
+  version: number;
   /** The step watcher's heartbeat timeout (DROVER_HEARTBEAT_SECONDS): how soon a retry re-attaches after its worker dies. */
   heartbeatSeconds: number;
 }
 
 /** Process ids are `<job id>-<UTC yyyymmdd-hhmmss>-<6 random hex>`: sortable, readable, unique. */
 export const PROCESS_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}-\d{8}-\d{6}-[0-9a-f]{6}$/;
+
+/** The parameters a process runs with, against its job version's schema: the field of each refusal named. */
+export type ParameterVerdict = { ok: true } | { ok: false; message: string; problems: Problem[] };

@@ -3,10 +3,17 @@
  * A failed step fails the process and skips the rest; a retry is the next attempt of the same
  * process (same workflow id) and starts at the step that failed; a cancel terminates the
  * running job and ends the process CANCELLED.
+ *
+ * A Temporal Schedule starts it too (control/schedules.ts): without a process id (the workflow
+ * id is taken) or a version (the latest is), with parameters that may hold placeholders of
+ * the run's nominal time. What no front end checked, the workflow checks against the job's
+ * parameter schema before any step runs.
  */
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RunJobInput, RunJobResult } from '../contracts/job-process.js';
+import { hasPlaceholders, renderPlaceholders } from '../catalog/schedule-placeholders.js';
+import { timezoneProblem } from '../catalog/time-zone.js';
+import { ScheduledStartTimeAttribute, type RunJobInput, type RunJobResult, type ScheduledRunJobInput } from '../contracts/job-process.js';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -43,16 +50,30 @@ function bad(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'PROCESS_INPUT_INVALID');
 }
 
-function checkInput(input: RunJobInput): Required<Pick<RunJobInput, 'attempt'>> & RunJobInput {
+type CheckedInput = ScheduledRunJobInput & { processId: string; attempt: number };
+
+function checkInput(input: RunJobInput | ScheduledRunJobInput): CheckedInput {
   if (typeof input !== 'object' || input === null) bad('runJob takes one object: {processId, jobId, version, parameters, triggeredBy}');
-  const { processId, jobId, version, attempt = 1 } = input;
-  if (processId !== workflowInfo().workflowId) bad(`processId ${processId} is not the workflow id ${workflowInfo().workflowId}: a process is its workflow`);
+  const { jobId, version, attempt = 1 } = input;
+  const { workflowId } = workflowInfo();
+  const processId = input.processId ?? workflowId;
+  if (processId !== workflowId) bad(`processId ${processId} is not the workflow id ${workflowId}: a process is its workflow`);
   if (typeof jobId !== 'string' || jobId === '') bad('jobId is missing');
-  if (!Number.isInteger(version) || version < 1) bad(`version ${String(version)} is not a version number`);
+  if (version !== undefined && (!Number.isInteger(version) || version < 1)) bad(`version ${String(version)} is not a version number`);
   if (!Number.isInteger(attempt) || attempt < 1) bad(`attempt ${String(attempt)} is not an attempt number`);
   if (typeof input.parameters !== 'object' || input.parameters === null || Array.isArray(input.parameters)) bad('parameters must be an object');
   if (typeof input.triggeredBy !== 'string' || input.triggeredBy === '') bad('triggeredBy is missing');
-  return { ...input, attempt };
+  if ('scheduleTimezone' in input && input.scheduleTimezone !== undefined) {
+    const problem = typeof input.scheduleTimezone === 'string' ? timezoneProblem(input.scheduleTimezone) : 'is not a string';
+    if (problem) bad(`scheduleTimezone: ${problem}`);
+  }
+  return { ...input, processId, attempt };
+}
+
+/** When the run was meant for: the nominal time its Schedule gave it, or (fired by other means) when its workflow started. */
+function nominalTime(): Date {
+  const info = workflowInfo();
+  return info.typedSearchAttributes.get(ScheduledStartTimeAttribute) ?? info.startTime;
 }
 
 /** The innermost message of a failure chain: what the person reading the ledger can act on. */
@@ -62,10 +83,11 @@ function innermost(err: unknown): string {
   return at instanceof Error ? at.message : String(at);
 }
 
-export async function runJob(raw: RunJobInput): Promise<RunJobResult> {
+export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<RunJobResult> {
   const input = checkInput(raw);
-  const { processId, jobId, version, attempt, parameters } = input;
-  const { job, heartbeatSeconds } = await registry.loadProcessPlan({ jobId, version });
+  const { processId, jobId, attempt } = input;
+  const parameters = hasPlaceholders(input.parameters) ? renderPlaceholders(input.parameters, { time: nominalTime(), timezone: input.scheduleTimezone ?? 'UTC' }) : input.parameters;
+  const { job, heartbeatSeconds, version } = await registry.loadProcessPlan({ jobId, version: input.version });
   const from = input.resumeFrom === undefined ? 0 : job.steps.findIndex((s) => s.name === input.resumeFrom);
   if (from < 0) bad(`${jobId} version ${version} has no step ${input.resumeFrom}`);
 
@@ -79,6 +101,16 @@ export async function runJob(raw: RunJobInput): Promise<RunJobResult> {
     fromPosition: from,
     tasks: job.steps.map((s, position) => ({ name: s.name, position, vcpus: s.vcpus, memoryMiB: s.memoryMiB, ...(s.arraySize ? { arraySize: s.arraySize } : {}) })),
   });
+
+  // A schedule's run (its placeholders filled here, its version the latest) was checked by no front end.
+  if (input.version === undefined || parameters !== input.parameters || input.triggeredBy.startsWith('schedule:')) {
+    const verdict = await registry.checkProcessParameters({ jobId, version, parameters });
+    if (!verdict.ok) {
+      await ledger.endProcess({ processId, attempt, status: 'FAILED', reason: verdict.message });
+      await ledger.sendProcessNotice({ processId, attempt, jobId, jobName: job.name, status: 'FAILED', to: job.notify.onFailure, reason: verdict.message });
+      throw ApplicationFailure.nonRetryable(verdict.message, 'JOB_PARAMETERS_INVALID', ...verdict.problems);
+    }
+  }
 
   const steps = stepRunner(heartbeatSeconds);
   let failed: { task: string; reason: string } | undefined;

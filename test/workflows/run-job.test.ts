@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Context } from '@temporalio/activity';
-import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure, ScheduleOverlapPolicy, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
 import type { BeginProcessInput, EndProcessInput, ProcessNoticeInput } from '../../activities/job-process.js';
 import type { StepDefinitionInput } from '../../activities/step-definition.js';
-import type { Job } from '../../catalog/job-definition.js';
-import { RUN_JOB_WORKFLOW, type RunJobInput, type RunJobResult, type StepOutcome, type StepRun } from '../../contracts/job-process.js';
+import type { Job, Problem } from '../../catalog/job-definition.js';
+import { RUN_JOB_WORKFLOW, type RunJobInput, type RunJobResult, type ScheduledRunJobInput, type StepOutcome, type StepRun } from '../../contracts/job-process.js';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
 import { startDevServer } from '../support/dev-server.js';
 import { eventually } from '../support/eventually.js';
@@ -60,6 +60,8 @@ interface Behaviour {
   holdStep?: string;
   /** The step whose ensureStepDefinition fails for good, with this message. */
   definitionRefused?: { step: string; message: string };
+  /** checkProcessParameters refuses the parameters so. */
+  parametersRefused?: { message: string; problems: Problem[] };
 }
 
 /** What a process's stubs were asked, in order. */
@@ -67,6 +69,7 @@ interface Trace {
   /** Each call (and what the held step saw) as it happened: `activity` or `activity:detail`. */
   events: string[];
   begin: BeginProcessInput[];
+  checks: Array<{ jobId: string; version: number; parameters: Record<string, unknown> }>;
   claims: Array<{ processId: string; jobId: string; attempt: number; max: number }>;
   definitions: StepDefinitionInput[];
   runs: StepRun[];
@@ -81,24 +84,32 @@ const processOf = () => Context.current().info.workflowExecution!.workflowId;
 const behaviourOf = (id: string): Behaviour => behaviours.get(id) ?? {};
 function trace(id: string): Trace {
   let t = traces.get(id);
-  if (!t) traces.set(id, (t = { events: [], begin: [], claims: [], definitions: [], runs: [], ends: [], notices: [] }));
+  if (!t) traces.set(id, (t = { events: [], begin: [], checks: [], claims: [], definitions: [], runs: [], ends: [], notices: [] }));
   return t;
 }
 
-type StubbedActivities = Pick<Activities, 'loadProcessPlan' | 'beginProcess' | 'claimProcessSlot' | 'ensureStepDefinition' | 'runStep' | 'endProcess' | 'sendProcessNotice'>;
+type StubbedActivities = Pick<Activities, 'loadProcessPlan' | 'beginProcess' | 'checkProcessParameters' | 'claimProcessSlot' | 'ensureStepDefinition' | 'runStep' | 'endProcess' | 'sendProcessNotice'>;
 
 const stubs: StubbedActivities = {
   async loadProcessPlan({ jobId, version }) {
     const t = trace(processOf());
     t.events.push('loadProcessPlan');
     const plan = behaviourOf(processOf()).job ?? job;
-    if (jobId !== plan.id || version !== VERSION) throw ApplicationFailure.nonRetryable(`no ${jobId} version ${version}`, 'LEDGER_NOT_FOUND');
-    return { job: plan, heartbeatSeconds: 10 };
+    // VERSION is the job's latest: a schedule's run, asking for no version, gets it.
+    if (jobId !== plan.id || (version ?? VERSION) !== VERSION) throw ApplicationFailure.nonRetryable(`no ${jobId} version ${version}`, 'LEDGER_NOT_FOUND');
+    return { job: plan, version: VERSION, heartbeatSeconds: 10 };
   },
   async beginProcess(input) {
     const t = trace(processOf());
     t.events.push('beginProcess');
     t.begin.push(input);
+  },
+  async checkProcessParameters(input) {
+    const t = trace(processOf());
+    t.events.push('checkProcessParameters');
+    t.checks.push(input);
+    const refused = behaviourOf(processOf()).parametersRefused;
+    return refused ? { ok: false, ...refused } : { ok: true };
   },
   async claimProcessSlot(input) {
     const t = trace(processOf());
@@ -367,5 +378,65 @@ describe('runJob with stub activities', () => {
     expect(t.runs.map((r) => r.step.name)).toEqual(['count']);
     expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'FAILED', failedTask: 'check', reason: message }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, failedTask: 'check', reason: message }]);
+  });
+});
+
+describe('runJob started by a Temporal Schedule', () => {
+  const SCHEDULED_PARAMETERS = { day: '{{scheduledDate}}', at: '{{scheduledTime}}', files: ['in/{{scheduledDate}}.csv'], ranch: 'north' };
+
+  it('takes its workflow id as the process id and the latest version, fills the placeholders from its nominal time in the schedule\'s zone, and checks the parameters before any step', async () => {
+    const scheduleId = 'herd-nightly';
+    // 23:30 in Chicago on 7 March 2026 (CST, UTC-6) is 05:30 UTC on the 8th: the oracle, worked out by hand.
+    const nominal = '2026-03-08T05:30:00Z';
+    const workflowId = `${scheduleId}-${nominal}`;
+    const action: ScheduledRunJobInput = { jobId: JOB_ID, parameters: SCHEDULED_PARAMETERS, triggeredBy: `schedule:${scheduleId}`, scheduleTimezone: 'America/Chicago' };
+    const schedule = await env.client.schedule.create({
+      scheduleId,
+      spec: { cronExpressions: ['30 23 * * *'], timezone: 'America/Chicago' },
+      action: { type: 'startWorkflow', workflowType: RUN_JOB_WORKFLOW, taskQueue, workflowId: scheduleId, args: [action] },
+      policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+      state: { paused: true },
+    });
+    try {
+      await schedule.backfill({ start: new Date(nominal), end: new Date(nominal), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+      const handle = env.client.workflow.getHandle(await eventually('the backfilled run', async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId));
+      expect(handle.workflowId).toBe(workflowId);
+      expect(await handle.result()).toEqual({ processId: workflowId, status: 'SUCCEEDED', attempt: 1 });
+
+      const rendered = { day: '2026-03-07', at: nominal, files: ['in/2026-03-07.csv'], ranch: 'north' };
+      const t = trace(workflowId);
+      expect(t.events.slice(0, 4)).toEqual(['loadProcessPlan', 'beginProcess', 'checkProcessParameters', 'claimProcessSlot']);
+      expect(t.begin).toEqual([{ processId: workflowId, jobId: JOB_ID, version: VERSION, triggeredBy: `schedule:${scheduleId}`, parameters: rendered, attempt: 1, fromPosition: 0, tasks: TASKS }]);
+      expect(t.checks).toEqual([{ jobId: JOB_ID, version: VERSION, parameters: rendered }]);
+      expect(t.runs.map((r) => [r.step.name, r.version, r.parameters])).toEqual(job.steps.map((step) => [step.name, VERSION, rendered]));
+    } finally {
+      await schedule.delete();
+    }
+  });
+
+  it('parameters the job refuses once filled fail the process JOB_PARAMETERS_INVALID, recorded FAILED with the field named, before any step', async () => {
+    const workflowId = 'herd-nightly-2026-03-09T05:30:00Z';
+    const refused = { message: 'parameters of herd-tally refused: /day must match format "date"', problems: [{ path: '/day', message: 'must match format "date"' }] };
+    behaviours.set(workflowId, { parametersRefused: refused });
+    const input: ScheduledRunJobInput = { jobId: JOB_ID, parameters: { day: 'day {{scheduledDate}}' }, triggeredBy: 'schedule:herd-nightly' };
+    const failure = await failureOf(await env.client.workflow.start(RUN_JOB_WORKFLOW, { taskQueue, workflowId, args: [input] }));
+    expect(failure.type).toBe('JOB_PARAMETERS_INVALID');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe(refused.message);
+    expect(failure.details).toEqual(refused.problems);
+
+    const t = trace(workflowId);
+    expect(t.events).toEqual(['loadProcessPlan', 'beginProcess', 'checkProcessParameters', 'endProcess:FAILED', 'sendProcessNotice:FAILED']);
+    expect(t.ends).toEqual([{ processId: workflowId, attempt: 1, status: 'FAILED', reason: refused.message }]);
+    expect(t.notices).toEqual([{ processId: workflowId, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, reason: refused.message }]);
+  });
+
+  it('a scheduleTimezone that is no time zone is refused for good, before anything is read or recorded', async () => {
+    const workflowId = 'herd-nightly-2026-03-10T05:30:00Z';
+    const input: ScheduledRunJobInput = { jobId: JOB_ID, parameters: { day: '{{scheduledDate}}' }, triggeredBy: 'schedule:herd-nightly', scheduleTimezone: 'Mars/Olympus_Mons' };
+    const failure = await failureOf(await env.client.workflow.start(RUN_JOB_WORKFLOW, { taskQueue, workflowId, args: [input] }));
+    expect(failure.type).toBe('PROCESS_INPUT_INVALID');
+    expect(failure.message).toContain('scheduleTimezone');
+    expect(trace(workflowId).events).toEqual([]);
   });
 });
