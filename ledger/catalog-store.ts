@@ -70,15 +70,16 @@ export async function getJobVersion(db: Ledger, jobId: string, version?: number)
   return { jobId: row.job_id, version: row.version, document: row.document as Record<string, unknown>, createdAt: row.created_at };
 }
 
-/** Every job, by id, with what its latest version says. */
-export async function listJobs(db: Ledger): Promise<JobSummary[]> {
-  const rows = await db
+/** The jobs in service, by id, with what their latest versions say: every one, or a page of those after `page.after`. */
+export async function listJobs(db: Ledger, page: { after?: string; limit?: number } = {}): Promise<JobSummary[]> {
+  let query = db
     .selectFrom('jobs as j')
     .innerJoin('job_versions as v', (join) => join.onRef('v.job_id', '=', 'j.job_id').onRef('v.version', '=', 'j.latest_version'))
     .select(['j.job_id', 'j.latest_version', 'j.created_at', 'v.document', 'v.created_at as updated_at'])
-    .where('j.retired_at', 'is', null)
-    .orderBy('j.job_id')
-    .execute();
+    .where('j.retired_at', 'is', null);
+  if (page.after !== undefined) query = query.where('j.job_id', '>', page.after);
+  if (page.limit !== undefined) query = query.limit(page.limit);
+  const rows = await query.orderBy('j.job_id').execute();
   return rows.map((r) => {
     const doc = r.document as Record<string, unknown>;
     return {

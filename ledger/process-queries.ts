@@ -85,3 +85,49 @@ export async function listProcesses(db: Ledger, filter: ProcessFilter = {}): Pro
   const rows = await query.orderBy('p.created_at', 'desc').orderBy('p.process_id', 'desc').limit(filter.limit ?? DEFAULT_PROCESS_LIST_LIMIT).execute();
   return rows.map(view);
 }
+
+/**
+ * Where a page of processes ends: the last row's creation time, in whole microseconds since
+ * the epoch as PostgreSQL keeps it (a Date's milliseconds would skip rows made within the
+ * same millisecond), and its id, which orders rows made in the same microsecond.
+ */
+export interface ProcessPageKey {
+  createdMicros: string;
+  processId: string;
+}
+
+export interface ProcessPageFilter extends ProcessFilter {
+  triggeredBy?: string;
+  /** Made at or after this time. */
+  since?: Date;
+  /** Made before this time. */
+  until?: Date;
+  /** The rows after this one, newest first: the key of the last row of the page before. */
+  after?: ProcessPageKey;
+}
+
+export interface ProcessPage {
+  items: ProcessView[];
+  /** The key of the page's last row when more rows follow it, else null. */
+  next: ProcessPageKey | null;
+}
+
+/** One page of processes, newest first, without their tasks; rows made while paging never shift the pages after them. */
+export async function pageProcesses(db: Ledger, filter: ProcessPageFilter = {}): Promise<ProcessPage> {
+  const limit = filter.limit ?? DEFAULT_PROCESS_LIST_LIMIT;
+  let query = baseQuery(db).select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('created_micros'));
+  if (filter.jobId) query = query.where('p.job_id', '=', filter.jobId);
+  if (filter.status) query = query.where('p.status', '=', filter.status);
+  if (filter.triggeredBy) query = query.where('p.triggered_by', '=', filter.triggeredBy);
+  if (filter.since) query = query.where('p.created_at', '>=', filter.since);
+  if (filter.until) query = query.where('p.created_at', '<', filter.until);
+  if (filter.after) {
+    const at = sql<Date>`timestamptz 'epoch' + ${filter.after.createdMicros}::bigint * interval '1 microsecond'`;
+    query = query.where(sql<boolean>`(p.created_at, p.process_id) < (${at}, ${filter.after.processId})`);
+  }
+  // One row past the page says whether another page follows.
+  const rows = await query.orderBy('p.created_at', 'desc').orderBy('p.process_id', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(view), next: rows.length > limit && last ? { createdMicros: last.created_micros, processId: last.process_id } : null };
+}
