@@ -14,8 +14,8 @@ export class CliInputError extends errorWithCode('CliInputError', 'CLI_BAD_INPUT
 
 export const BAD_INPUT_EXIT = 2;
 
-/** Codes of the errors that are the caller's input refused. */
-const BAD_INPUT_CODES: ReadonlySet<string> = new Set(['CLI_BAD_INPUT', 'JOB_INVALID', 'JOB_PARAMETERS_INVALID']);
+/** Codes of the errors that are the caller's input refused: a task name or array index the process does not have too. */
+const BAD_INPUT_CODES: ReadonlySet<string> = new Set(['CLI_BAD_INPUT', 'JOB_INVALID', 'JOB_PARAMETERS_INVALID', 'TASK_NOT_FOUND', 'TASK_INDEX_INVALID']);
 
 /** A refusal listing its problems: `message` then `  <path>: <message>` for each. */
 export function inputRefused(message: string, problems: Problem[]): CliInputError {

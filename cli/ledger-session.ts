@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../config/aws-clients.js';
 import { loadConfigParts, type Config } from '../config/load-config.js';
 import { errorWithCode } from '../errors/drover-error.js';
+import type { ControlDeps } from '../control/deps.js';
 import { openLedger, type Ledger } from '../ledger/connect.js';
 import { connectClient } from './run-client.js';
 
@@ -41,4 +42,9 @@ export async function withSession<T>(work: (session: LedgerSession) => Promise<T
     if (aws) destroyAwsClients(aws);
     await Promise.allSettled([ledger?.destroy(), client?.then((c) => c.connection.close())]);
   }
+}
+
+/** What control/ needs, from the session: the ledger opened now, Temporal and AWS on first use. */
+export function controlDeps(session: LedgerSession): ControlDeps {
+  return { db: session.ledger(), temporal: () => session.temporal(), aws: () => session.aws(), config: session.config };
 }

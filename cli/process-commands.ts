@@ -1,14 +1,14 @@
 /** `drover process ...`: start, list, show, cancel and retry processes of catalog jobs. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_PROCESS_LIST_LIMIT, listProcesses } from '../ledger/process-queries.js';
+import { currentProcesses } from '../control/process-list.js';
+import { DEFAULT_PROCESS_LIST_LIMIT } from '../ledger/process-queries.js';
 import { PROCESS_STATUSES, type ProcessStatus } from '../ledger/tables.js';
 import { positiveInt } from './arg-parsers.js';
 import { action, badUsageExitsTwo } from './bad-input.js';
-import { withSession } from './ledger-session.js';
+import { controlDeps, withSession } from './ledger-session.js';
 import { collect } from './params.js';
 import { cancelProcess, retryProcess } from './process-control.js';
-import { currentProcess, printProcess } from './process-launch.js';
-import { settleIfClosed } from './process-settle.js';
+import { printProcess, showCurrent } from './process-launch.js';
 import { startProcess, type StartOptions } from './process-start.js';
 import { processLine } from './process-table.js';
 
@@ -48,10 +48,7 @@ export function addProcessCommands(program: Command): void {
       action(async (opts: { job?: string; status?: ProcessStatus; limit: number; json?: boolean }) => {
         await withSession(async (s) => {
           const filter = { ...(opts.job ? { jobId: opts.job } : {}), ...(opts.status ? { status: opts.status } : {}), limit: opts.limit };
-          let processes = await listProcesses(s.ledger(), filter);
-          let settled = false;
-          for (const p of processes) settled = (await settleIfClosed(s.ledger(), () => s.temporal(), p)) || settled;
-          if (settled) processes = await listProcesses(s.ledger(), filter);
+          const processes = await currentProcesses(controlDeps(s), filter);
           for (const p of processes) console.log(opts.json ? JSON.stringify(p) : processLine(p));
         });
       }),
@@ -64,7 +61,7 @@ export function addProcessCommands(program: Command): void {
     .option('--json', 'one JSON object')
     .action(
       action(async (processId: string, opts: { json?: boolean }) => {
-        await withSession(async (s) => printProcess(s, await currentProcess(s, processId), Boolean(opts.json)));
+        await withSession(async (s) => printProcess(s, await showCurrent(s, processId), Boolean(opts.json)));
       }),
     );
 

@@ -1,9 +1,10 @@
-import { Client, Connection, isGrpcServiceError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load-config.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
+import { requestCancel } from '../control/cancel-process.js';
+import { rootMessage } from '../errors/root-message.js';
 import { progressQuery, type Progress } from '../workflows/definitions.js';
 
 export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -36,25 +37,9 @@ export function cliIdentity(): string {
   return `drover-cli:${user || process.env.USER || 'unknown'}@${hostname()}`;
 }
 
-/**
- * Asks Temporal to cancel a run, with the client's identity and, when given, a reason: both are
- * recorded on the run's WorkflowExecutionCancelRequested event, and the notice email names them.
- * (handle.cancel() sends the identity but takes no reason.)
- */
+/** Asks Temporal to cancel a run, with the client's identity and, when given, a reason (control/cancel-process.ts). */
 export async function cancelRun(client: Client, runId: string, reason?: string): Promise<void> {
-  try {
-    await client.workflowService.requestCancelWorkflowExecution({
-      namespace: client.options.namespace,
-      workflowExecution: { workflowId: runId },
-      identity: client.options.identity,
-      requestId: randomUUID(),
-      reason: reason?.trim() ?? '',
-    });
-  } catch (err) {
-    // gRPC NOT_FOUND: no such run, as handle.cancel() would say.
-    if (isGrpcServiceError(err) && err.code === 5) throw new WorkflowNotFoundError(`no run ${runId}`, runId, undefined);
-    throw err;
-  }
+  await requestCancel(client, runId, { ...(reason !== undefined ? { reason } : {}) });
 }
 
 /** Temporal's closing states, as the CLI names them: a terminated or timed-out run failed. */
@@ -65,12 +50,7 @@ export function toRunStatus(name: string): RunStatus {
   return 'FAILED';
 }
 
-/** The innermost message of a failure: what the person needs, not the wrappers around it. */
-export function rootMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
+export { rootMessage };
 
 export async function runState(handle: WorkflowHandle): Promise<RunState> {
   const description = await handle.describe();

@@ -1,49 +1,21 @@
 /** `drover task log PID TASK`: a task's output, from its start; with --follow, as it is written until the task ends. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
-import { errorWithCode } from '../errors/drover-error.js';
+import { checkIndex, isOpenTask as isOpen, TaskLogError, taskLogRef, taskOf } from '../control/task-log-ref.js';
 import { showProcess } from '../ledger/process-queries.js';
 import type { TaskView } from '../ledger/process-store.js';
-import { readLogFrom, startCursor, type LogCursor, type TaskLogSource } from '../storage/task-log.js';
+import { readLogFrom, restOfFile, startCursor, type LogCursor, type TaskLogSource } from '../storage/task-log.js';
 import { nonNegativeInt } from './arg-parsers.js';
-import { action, badUsageExitsTwo, CliInputError } from './bad-input.js';
+import { action, badUsageExitsTwo } from './bad-input.js';
 import { withSession, type LedgerSession } from './ledger-session.js';
-import { currentProcess } from './process-launch.js';
-import { checkIndex, taskLogRef } from './task-log-ref.js';
-
-export class TaskLogError extends errorWithCode('TaskLogError', 'TASK_LOG_NONE') {}
+import { showCurrent } from './process-launch.js';
 
 const POLL_MS = 500;
 /** While following, the process is checked against its workflow this often (in polls), so a terminated one does not keep the follow going. */
 const SETTLE_EVERY_POLLS = 10;
 
-const isOpen = (t: TaskView) => t.status === 'PENDING' || t.status === 'RUNNING';
-
 async function findTask(session: LedgerSession, processId: string, name: string, settle: boolean): Promise<TaskView> {
-  const p = settle ? await currentProcess(session, processId) : await showProcess(session.ledger(), processId);
-  const task = p.tasks?.find((t) => t.name === name);
-  if (!task) throw new CliInputError(`${processId} has no task ${name} (its tasks: ${(p.tasks ?? []).map((t) => t.name).join(', ')})`);
-  return task;
-}
-
-/** A local file's last line, when the task ended without a newline after it: whole-line reads leave it. */
-function restOfFile(path: string, offset: number): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const length = fstatSync(fd).size - offset;
-    if (length <= 0) return '';
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  return taskOf(settle ? await showCurrent(session, processId) : await showProcess(session.ledger(), processId), name);
 }
 
 /** Prints what the log holds after `cursor`; returns where the next read begins. */
@@ -67,7 +39,7 @@ async function printLog(session: LedgerSession, processId: string, name: string,
   const source: TaskLogSource = { logs: session.aws().logs, logGroup: session.config.batch.logGroup };
   const batch = () => session.aws().batch;
   let task = await findTask(session, processId, name, true);
-  checkIndex(task, opts.index);
+  checkIndex(task, opts.index, '--index');
   if (task.arraySize && opts.index === undefined) console.error(`(${name} is an array task of ${task.arraySize} children: this is the log it recorded; --index N shows child N's)`);
   let ref = await taskLogRef(task, opts.index, batch);
   if (!opts.follow) {

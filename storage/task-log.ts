@@ -56,6 +56,28 @@ function readFileFrom(path: string, offset: number): LogChunk {
   }
 }
 
+/**
+ * What a local log holds after `offset` when the task ended without a newline after its last
+ * line, which the whole-line reads above leave; empty when there is nothing past it.
+ */
+export function restOfFile(path: string, offset: number): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const length = Math.min(fstatSync(fd).size - offset, MAX_READ_BYTES);
+    if (length <= 0) return '';
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The lines written after `cursor`, and where the next read begins. */
 export async function readLogFrom(source: TaskLogSource, ref: string, cursor: LogCursor): Promise<LogChunk> {
   if (cursor.kind === 'file') return readFileFrom(ref, cursor.offset);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROCESS_ID_PATTERN } from '../../contracts/job-process.js';
 import { processParameters } from '../../cli/params.js';
-import { newProcessId } from '../../cli/process-id.js';
+import { newProcessId } from '../../control/process-id.js';
 import { thrown } from '../support/thrown.js';
 
 const schema = { type: 'object', properties: { date: { type: 'string' }, code: { type: ['string', 'null'] }, rows: { type: 'integer' } } };

@@ -5,7 +5,9 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Ledger } from '../ledger/connect.js';
+import { showProcess } from '../ledger/process-queries.js';
 import { settleProcess, type ProcessView } from '../ledger/process-store.js';
+import type { ControlDeps } from './deps.js';
 
 /**
  * A row younger than this with no workflow is being started (the row is written first, then
@@ -34,7 +36,7 @@ function endOf(status: string): 'SUCCEEDED' | 'FAILED' | 'CANCELLED' {
 }
 
 /** Settles `p` when it is open and its workflow is not; true when it did. */
-export async function settleIfClosed(db: Ledger, client: () => Promise<Client>, p: ProcessView, now = Date.now()): Promise<boolean> {
+export async function settleIfClosed(db: Ledger, client: () => Client | Promise<Client>, p: ProcessView, now = Date.now()): Promise<boolean> {
   if (!isOpen(p)) return false;
   const status = await workflowStatus(await client(), p.processId);
   if (status === 'RUNNING') return false;
@@ -44,3 +46,10 @@ export async function settleIfClosed(db: Ledger, client: () => Promise<Client>, 
   }
   return settleProcess(db, { processId: p.processId, status: endOf(status), reason: `its workflow ended as ${status} without recording it` });
 }
+
+/** A process as people see it (`process show`, `GET /v1/processes/{id}`): settled first when its workflow has closed. */
+export async function currentProcess(deps: Pick<ControlDeps, 'db' | 'temporal'>, processId: string): Promise<ProcessView> {
+  const view = await showProcess(deps.db, processId);
+  return (await settleIfClosed(deps.db, deps.temporal, view)) ? showProcess(deps.db, processId) : view;
+}
+
