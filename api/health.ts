@@ -41,7 +41,8 @@ export async function healthRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promis
     async (_request, reply) => {
       const [database, temporalCheck] = await Promise.all([
         check(() => sql`select 1`.execute(db)),
-        check(() => temporal.workflowService.getSystemInfo({})),
+        // A deadline, not only the race: it also ends the client's own retries of an unreachable server.
+        check(() => temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}))),
       ]);
       const ok = database.ok && temporalCheck.ok;
       return reply.code(ok ? 200 : 503).send({ ok, database, temporal: temporalCheck });
