@@ -6,6 +6,7 @@ import { s3ClientOptions } from '../config/aws-client-options.js';
 import { loadConfigParts, type Config } from '../config/load-config.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
+import { addApiKeyCommands } from './api-key-commands.js';
 import { dbMigrate } from './db-migrate.js';
 import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
 import { addJobCommands } from './job-commands.js';
@@ -199,6 +200,7 @@ db.command('migrate')
 addJobCommands(program);
 addProcessCommands(program);
 addTaskLogCommand(program);
+addApiKeyCommands(program);
 
 try {
   await program.parseAsync();
