@@ -333,7 +333,7 @@ describe('the audit trail', () => {
 });
 
 describe('the rate limit', () => {
-  it('answers 429 with Retry-After past a key\'s limit, counting each key and each address apart', async () => {
+  it('answers 429 with Retry-After past a key\'s limit, counting each key apart and requests without a key by address', async () => {
     const a = await createApiKey(db, { name: 'rate-a', role: 'viewer' });
     const b = await createApiKey(db, { name: 'rate-b', role: 'viewer' });
     const first = await call(limited, 'GET', '/t/viewer', { key: a.key });
