@@ -9,7 +9,7 @@ import { controlDepsOf } from '../control-deps.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { requireRole } from '../require-role.js';
-import { DEFAULT_PAGE_LIMIT, JobId, Page, PageQuery, ProcessId } from '../schemas/common.js';
+import { DEFAULT_PAGE_LIMIT, JobId, Page, PageQuery, PROCESS_ID_PATTERN, ProcessId } from '../schemas/common.js';
 import { problemResponses } from '../schemas/problem.js';
 import { ProcessSchema, ProcessStatus } from '../schemas/process.js';
 
@@ -23,7 +23,7 @@ function timeOf(name: string, text: string): Date {
 }
 
 /** The cursor holds the last row's creation time in microseconds since the epoch and its id (ledger ProcessPageKey). */
-const CURSOR_PATTERNS = [/^\d{1,17}$/, /^[a-z0-9][a-z0-9-]{0,127}$/];
+const CURSOR_PATTERNS = [/^\d{1,17}$/, new RegExp(PROCESS_ID_PATTERN)];
 
 export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promise<void> {
   const deps = controlDepsOf(opts.deps);

@@ -10,10 +10,12 @@ export const Timestamp = Type.String({ format: 'date-time' });
 export const JobId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'A job id: `[a-z0-9][a-z0-9-]{0,62}`.' });
 
 /**
- * A process id: `<job id>-<UTC date>-<time>-<6 hex>` for catalog jobs, `credit-<12 hex>` for a
- * credit check an upload started; both fit this.
+ * A process id: `<job id>-<UTC date>-<time>-<6 hex>` when fired by hand or through the API,
+ * `credit-<12 hex>` for a credit check an upload started, and `<schedule id>-<nominal time>`
+ * (`nightly-2026-12-05T02:30:00Z`, the workflow id Temporal gives a schedule's run). All fit this.
  */
-export const ProcessId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,127}$', description: 'A process id, e.g. `partner-feeds-20261205-101500-3fa2c1`.' });
+export const PROCESS_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$';
+export const ProcessId = Type.String({ pattern: PROCESS_ID_PATTERN, description: 'A process id, e.g. `partner-feeds-20261205-101500-3fa2c1`.' });
 
 /** A JSON object of any members: a job document, a process's parameters. */
 export const AnyObject = Type.Record(Type.String(), Type.Unknown());
