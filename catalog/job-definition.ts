@@ -62,8 +62,20 @@ function newAjv(): Ajv {
 
 const ajv = newAjv();
 const validateDocument: ValidateFunction = ajv.compile(JobSchema);
-/** Parameter schemas are users' own: no strict mode, so a keyword ajv does not know is let be. */
-const parameterAjv = addFormats(new Ajv({ allErrors: true, strict: false }));
+/**
+ * Parameter schemas are users' own: no strict mode, so a keyword ajv does not know is let be;
+ * and an Ajv of their own each, so two jobs' schemas with one `$id` never meet.
+ */
+const parameterAjv = () => addFormats(new Ajv({ allErrors: true, strict: false, logger: false }));
+
+/** The validator of a parameter schema, or the reason it cannot be one (a `$ref` to nowhere). */
+function compileParameters(schema: Record<string, unknown>): ValidateFunction | string {
+  try {
+    return parameterAjv().compile(schema);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 const NO_PARAMETERS = { type: 'object', additionalProperties: false } as const;
 
@@ -121,8 +133,14 @@ export function parseJob(document: unknown): Job {
     seen.add(s.name);
   });
   const steps = doc.steps.map((s, i) => stepOf(s, `/steps/${i}`, problems));
-  if (doc.parameters !== undefined && !parameterAjv.validateSchema(doc.parameters)) {
-    for (const p of problemsOf(parameterAjv.errors)) problems.push({ path: `/parameters${p.path === '/' ? '' : p.path}`, message: p.message });
+  if (doc.parameters !== undefined) {
+    const own = parameterAjv();
+    if (!own.validateSchema(doc.parameters)) {
+      for (const p of problemsOf(own.errors)) problems.push({ path: `/parameters${p.path === '/' ? '' : p.path}`, message: p.message });
+    } else {
+      const compiled = compileParameters(doc.parameters);
+      if (typeof compiled === 'string') problems.push({ path: '/parameters', message: `is not a schema that can be used: ${compiled}` });
+    }
   }
   if (problems.length > 0) throw Object.assign(new JobDefinitionError(`not a valid job: ${describe(problems)}`), { problems });
   return {
@@ -138,7 +156,11 @@ export function parseJob(document: unknown): Job {
 
 /** Checks the parameters a process is fired with against the job's schema; throws JobParametersError naming each bad one. */
 export function checkParameters(job: Pick<Job, 'id' | 'parameters'>, parameters: unknown): Record<string, unknown> {
-  const validate = parameterAjv.compile(job.parameters);
+  const validate = compileParameters(job.parameters);
+  if (typeof validate === 'string') {
+    const problems = [{ path: '/parameters', message: `the job's parameter schema cannot be used: ${validate}` }];
+    throw Object.assign(new JobDefinitionError(`${job.id}'s parameter schema cannot be used (${validate}): put a fixed version of the job`), { problems });
+  }
   if (!validate(parameters)) {
     const problems = problemsOf(validate.errors);
     throw Object.assign(new JobParametersError(`parameters of ${job.id} refused: ${describe(problems)}`), { problems });
