@@ -1,0 +1,87 @@
+/**
+ * The REST API: Fastify with routes whose TypeBox schemas validate each request, type its
+ * handler and make the OpenAPI document. `buildApi` makes the app from the clients a server
+ * process opened (api/main.ts); tests call it too, and `app.inject` or listen.
+ */
+import { readFileSync } from 'node:fs';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { declaredValue } from '../config/settings.js';
+import { auditPlugin } from './audit-hook.js';
+import { authPlugin } from './auth.js';
+import type { ApiApp, ApiDeps } from './deps.js';
+import { installErrorHandlers } from './error-handlers.js';
+import { healthRoutes } from './health.js';
+import { installJsonBody } from './json-body.js';
+import { registerOpenApi } from './openapi.js';
+import { rateLimitPlugin } from './rate-limit.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
+import { jobRoutes } from './routes/jobs.js';
+import { processActionRoutes } from './routes/process-actions.js';
+import { processRoutes } from './routes/processes.js';
+import { taskLogRoutes } from './routes/task-log.js';
+import { ProblemSchema } from './schemas/problem.js';
+import { validatorCompiler } from './validation.js';
+
+/**
+ * The largest request body: a job document of 50 steps with their commands, modules and
+ * environments is tens of kilobytes, so 1 MiB leaves room for any real one while a client
+ * cannot make the server hold more than that of a request in memory. Past it: 413.
+ */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The routes under /v1, each a plugin `(app, { deps })`. */
+const V1_ROUTES: Array<(app: ApiApp, opts: { deps: ApiDeps }) => Promise<void>> = [
+  processRoutes,
+  processActionRoutes,
+  taskLogRoutes,
+  apiKeyRoutes,
+  auditRoutes,
+  // scheduleRoutes (routes/schedules.ts) joins here once the schedules are committed.
+];
+
+export interface BuildApiOptions {
+  /** Fastify's logger: false in tests, pino's JSON lines in a server. */
+  logger?: FastifyServerOptions['logger'];
+  /** Requests a key may send a minute (config.api.ratePerMinute); default DROVER_API_RATE_PER_MINUTE's. */
+  ratePerMinute?: number;
+}
+
+/** Answers every /v1 route may give besides its own, so the document lists them all. */
+const COMMON_PROBLEMS = [401, 403, 429, 503];
+
+function documentCommonProblems(route: RouteOptions): void {
+  const schema = route.schema;
+  if (!route.url.startsWith('/v1/') || !schema?.response) return;
+  const response = schema.response as Record<string, unknown>;
+  for (const status of COMMON_PROBLEMS) response[status] ??= ProblemSchema;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Promise<ApiApp> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  installJsonBody(app);
+  installErrorHandlers(app);
+  app.addHook('onRoute', documentCommonProblems);
+  await registerOpenApi(app, packageVersion());
+  // The key check first: the rate limit counts by key, and the audit trail names it.
+  await app.register(authPlugin, { db: deps.db });
+  await app.register(rateLimitPlugin, { perMinute: options.ratePerMinute ?? Number(declaredValue('DROVER_API_RATE_PER_MINUTE')) });
+  await app.register(auditPlugin, { db: deps.db });
+  await app.register(healthRoutes, { deps });
+  await app.register(
+    async (v1: ApiApp) => {
+      // Until the schedules are committed no job has any: jobHasSchedules (control/schedules.ts) goes here then.
+      await v1.register(jobRoutes, { deps, jobHasSchedules: async () => false });
+      for (const routes of V1_ROUTES) await v1.register(routes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
