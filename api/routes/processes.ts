@@ -52,6 +52,8 @@ export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promi
       const fire = { jobId: request.body.jobId, parameters: request.body.parameters ?? {}, triggeredBy: `api:${request.principal!.keyName}` };
       const key = request.headers['idempotency-key'];
       const process = key ? (await fireProcessOnce(deps, fire, { keyName: request.principal!.keyName, idempotencyKey: key })).process : await fireProcess(deps, fire);
+      // POST has no id in its path: the audit row names the process it fired.
+      request.auditNote = { target: process.processId };
       return reply.code(202).header('location', `/v1/processes/${process.processId}`).send(process);
     },
   );

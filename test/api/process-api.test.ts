@@ -117,6 +117,11 @@ describe('firing a job', () => {
     expect(fired.headers.location).toBe(`/v1/processes/${fired.body.processId}`);
     expect(fired.body).toMatchObject({ jobId: 'api-dated', version: 1, status: 'QUEUED', attempt: 1, triggeredBy: 'api:proc-operator', parameters: { date: '2024-02-29', rows: 7 } });
     expect(fired.body.tasks!.map((t) => [t.name, t.status])).toEqual([['print-date', 'PENDING'], ['after', 'PENDING']]);
+    // The audit trail names the process the firing made.
+    await eventually('the firing\'s audit row', async () => (await db.selectFrom('audit').selectAll().where('target', '=', fired.body.processId).executeTakeFirst()) ?? undefined);
+    expect(await db.selectFrom('audit').select(['key_name', 'method', 'route', 'status', 'outcome']).where('target', '=', fired.body.processId).execute()).toEqual([
+      { key_name: 'proc-operator', method: 'POST', route: '/v1/processes', status: 202, outcome: 'ok' },
+    ]);
 
     const p = await ended(fired.body.processId);
     expect(p).toMatchObject({ status: 'SUCCEEDED', failedTask: null });
@@ -235,7 +240,7 @@ describe('the built-in credit check', () => {
     const fired = await fire({ jobId: 'credit-check', parameters: { key, notify: 'boss@ranch.example' } });
     expect(fired).toMatchObject({ status: 202, body: { jobId: 'credit-check', triggeredBy: 'api:proc-operator', parameters: { key, notify: 'boss@ranch.example' } } });
     const p = await ended(fired.body.processId, 170_000);
-    expect(p.status).toBe('SUCCEEDED');
+    expect({ status: p.status, failedTask: p.failedTask, reason: p.reason }).toEqual({ status: 'SUCCEEDED', failedTask: null, reason: null });
     expect(p.tasks!.map((t) => [t.name, t.status])).toEqual([['validate', 'SUCCEEDED'], ['ingest', 'SUCCEEDED'], ['scrape-1', 'SUCCEEDED'], ['report', 'SUCCEEDED'], ['email', 'SUCCEEDED']]);
     expect(await fire({ jobId: 'credit-check', parameters: { key: 'manual/absent.xlsx' } })).toMatchObject({
       status: 400,
