@@ -13,6 +13,7 @@ import { addJobCommands } from './job-commands.js';
 import { addProcessCommands } from './process-commands.js';
 import { cancelRun, connectClient, rootMessage, runState, waitForRun, type RunState } from './run-client.js';
 import { saveOutputs } from './save-outputs.js';
+import { addScheduleCommands } from './schedule-commands.js';
 import { addTaskLogCommand } from './task-log-command.js';
 import { uploadWorkbook } from './upload.js';
 
@@ -201,6 +202,7 @@ addJobCommands(program);
 addProcessCommands(program);
 addTaskLogCommand(program);
 addApiKeyCommands(program);
+addScheduleCommands(program);
 
 try {
   await program.parseAsync();
