@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { jobHasSchedules } from '../control/schedules.js';
 import { declaredValue } from '../config/settings.js';
 import { auditPlugin } from './audit-hook.js';
 import { authPlugin } from './auth.js';
@@ -20,6 +21,7 @@ import { auditRoutes } from './routes/audit.js';
 import { jobRoutes } from './routes/jobs.js';
 import { processActionRoutes } from './routes/process-actions.js';
 import { processRoutes } from './routes/processes.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { taskLogRoutes } from './routes/task-log.js';
 import { ProblemSchema } from './schemas/problem.js';
 import { validatorCompiler } from './validation.js';
@@ -36,9 +38,9 @@ const V1_ROUTES: Array<(app: ApiApp, opts: { deps: ApiDeps }) => Promise<void>> 
   processRoutes,
   processActionRoutes,
   taskLogRoutes,
+  scheduleRoutes,
   apiKeyRoutes,
   auditRoutes,
-  // scheduleRoutes (routes/schedules.ts) joins here once the schedules are committed.
 ];
 
 export interface BuildApiOptions {
@@ -77,8 +79,7 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
   await app.register(healthRoutes, { deps });
   await app.register(
     async (v1: ApiApp) => {
-      // Until the schedules are committed no job has any: jobHasSchedules (control/schedules.ts) goes here then.
-      await v1.register(jobRoutes, { deps, jobHasSchedules: async () => false });
+      await v1.register(jobRoutes, { deps, jobHasSchedules: (jobId) => jobHasSchedules(deps.temporal, jobId) });
       for (const routes of V1_ROUTES) await v1.register(routes, { deps });
     },
     { prefix: '/v1' },

@@ -197,6 +197,28 @@ describe('firing a job', () => {
   });
 });
 
+describe('retiring a job', () => {
+  it('is refused while a schedule fires the job, and done once the schedule is gone', async () => {
+    const schedule = { id: 'api-fan-yearly', jobId: 'api-fan', cron: '0 0 1 1 *', paused: true, note: 'only here to hold the job' };
+    expect((await call('POST', '/v1/schedules', { key: keys.admin, body: schedule })).status).toBe(201);
+    // Temporal's list of schedules, which the check reads, may lag one made a moment ago.
+    const refused = await eventually('the schedule to hold the job', async () => {
+      const res = await call('DELETE', '/v1/jobs/api-fan', { key: keys.admin });
+      return res.status === 409 ? res : undefined;
+    });
+    expect(refused.body).toMatchObject({ type: 'urn:drover:problem:LEDGER_CONFLICT', detail: expect.stringMatching(/^api-fan has schedules: delete them first/) });
+    expect((await call('DELETE', '/v1/schedules/api-fan-yearly', { key: keys.admin })).status).toBeLessThan(300);
+    const retired = await eventually('the job to be retired', async () => {
+      const res = await call('DELETE', '/v1/jobs/api-fan', { key: keys.admin });
+      return res.status === 200 ? res : undefined;
+    });
+    expect(retired.body).toMatchObject({ jobId: 'api-fan', retiredAt: expect.any(String) });
+    // Its processes stay readable.
+    const kept = await call<{ items: Process[] }>('GET', '/v1/processes?jobId=api-fan', { key: keys.viewer });
+    expect(kept.body.items.length).toBeGreaterThan(0);
+  });
+});
+
 describe('cancel and retry', () => {
   it('cancels a running process with who and why, and refuses to cancel one that has ended', async () => {
     const pid = (await fire({ jobId: 'api-slow' })).body.processId;
