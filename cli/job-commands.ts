@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { JobDefinitionError, parseJob } from '../catalog/job-definition.js';
-import { getJobVersion, listJobs, putJobVersion } from '../ledger/catalog-store.js';
+import { putJob } from '../control/job-catalog.js';
+import { getJobVersion, listJobs } from '../ledger/catalog-store.js';
 import { positiveInt } from './arg-parsers.js';
 import { action, badUsageExitsTwo, CliInputError, inputRefused } from './bad-input.js';
 import { withSession } from './ledger-session.js';
@@ -52,7 +53,8 @@ export function addJobCommands(program: Command): void {
             throw err;
           }
           await uploadScripts(s.aws().s3, bucket, scripts);
-          const { version, created } = await putJobVersion(s.ledger(), jobId, document);
+          // A retired job put again is back in service, as through the API.
+          const { version, created } = await putJob(s.ledger(), document);
           console.log(opts.json ? JSON.stringify({ jobId, version, created }) : created ? `${jobId} version ${version}` : `${jobId} unchanged at version ${version}`);
         });
       }),
