@@ -6,6 +6,8 @@
  */
 import { errorWithCode } from '../errors/drover-error.js';
 export type TemporalAuth = 'api-key' | 'mtls';
+/** Where the REST API answers: through an internet-facing load balancer, one only the VPC (and what is routed into it) reaches, or not deployed. */
+export type ApiExposure = 'public' | 'internal' | 'none';
 
 export interface DroverContext {
   /** How the fleet and the trigger authenticate to Temporal. Context `drover:temporalAuth`; default `api-key`. */
@@ -30,9 +32,18 @@ export interface DroverContext {
   dbDeletionProtection: boolean;
   /** Days of the database's automated backups (point-in-time recovery). Context `drover:dbBackupDays`; default 7, 1 to 35. */
   dbBackupDays: number;
+  /**
+   * The REST API behind an HTTPS load balancer. Context `drover:api`: `public` (default) an
+   * internet-facing one, `internal` one with private addresses only, `none` no API (and no
+   * API parameters). Either way its listener is HTTPS with the `ApiCertificateArn` certificate.
+   */
+  api: ApiExposure;
+  /** API tasks, spread across the VPC's zones. Context `drover:apiTasks`; default 2. */
+  apiTasks: number;
 }
 
-const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus', 'dbDeletionProtection', 'dbBackupDays'] as const;
+const KEYS = ['temporalAuth', 'useDefaultVpc', 'image', 'workerMin', 'workerMax', 'maxVcpus', 'dbDeletionProtection', 'dbBackupDays', 'api', 'apiTasks'] as const;
+const API_EXPOSURES: readonly ApiExposure[] = ['public', 'internal', 'none'];
 
 export class ContextError extends errorWithCode('ContextError', 'INFRA_CONTEXT') {}
 
@@ -69,6 +80,8 @@ export function readDroverContext(get: Lookup, keys: string[]): DroverContext {
   const workerMin = int(get, 'workerMin', 1, 0, 100);
   const workerMax = int(get, 'workerMax', 4, 1, 100);
   if (workerMax < workerMin) throw new ContextError(`drover:workerMax (${workerMax}) is below drover:workerMin (${workerMin})`);
+  const api = get('drover:api') ?? 'public';
+  if (!API_EXPOSURES.includes(api as ApiExposure)) throw new ContextError(`drover:api=${String(api)}: expected ${API_EXPOSURES.join(', ')}`);
   return {
     temporalAuth: auth,
     useDefaultVpc: bool(get, 'useDefaultVpc', false),
@@ -78,5 +91,7 @@ export function readDroverContext(get: Lookup, keys: string[]): DroverContext {
     maxVcpus: int(get, 'maxVcpus', 64, 1, 4096),
     dbDeletionProtection: bool(get, 'dbDeletionProtection', true),
     dbBackupDays: int(get, 'dbBackupDays', 7, 1, 35),
+    api: api as ApiExposure,
+    apiTasks: int(get, 'apiTasks', 2, 1, 20),
   };
 }

@@ -58,9 +58,18 @@ export function suppressAcceptedFindings(stack: DroverStack, vpc: IConstruct): v
   if (!stack.database.deletionProtection) {
     ack(stack.database.instance, 'AwsSolutions-RDS10', 'Deployed with -c drover:dbDeletionProtection=false: a throwaway stack whose `cdk destroy` is meant to delete the database (the default keeps the protection on).');
   }
-  ack(stack.database.instance, 'AwsSolutions-RDS11', 'The default port: its security group admits only the workers\' security group, and the instance has no public address, so a different port would hide nothing.');
+  ack(stack.database.instance, 'AwsSolutions-RDS11', 'The default port: its security group admits only the workers\' and the API tasks\' security groups, and the instance has no public address, so a different port would hide nothing.');
 
-  for (const executionRole of [stack.fleet.node.findChild('Task').node.findChild('ExecutionRole'), stack.scrape.node.findChild('Child').node.findChild('ExecutionRole')]) {
+  if (stack.api) {
+    ack(stack.api.taskRole, `AwsSolutions-IAM5[${bucketObjects('*.xlsx')}]`, 'GetObject only (it authorizes the HeadObject of a credit check\'s start): the workbook may be any .xlsx key a caller names (incoming/, failed/), known only at request time; nothing else in the bucket.');
+    ack(stack.api.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'batch:DescribeJobs alone, for the stream of an array child\'s task log: it supports no resource-level permissions (Service Authorization Reference).');
+    ack(stack.api.taskRole, `AwsSolutions-IAM5[${batchLogStreams}]`, 'logs:GetLogEvents only, for GET /v1/processes/{id}/tasks/{task}/log: a step\'s log stream in Batch\'s default group is named per job at run time.');
+    ack(stack.api.loadBalancerSecurityGroup, 'AwsSolutions-EC23', 'The API\'s load balancer admits ApiIngressCidr on 443 (and 80, which only redirects): a deploy-time parameter cdk-nag cannot read, 0.0.0.0/0 by default because clients call from anywhere (with drover:api=internal the load balancer has no public address, so it means whatever routes into the VPC). TLS and an API key on every route but /healthz and the document guard it; narrow the CIDR to the callers\' networks where they are known.');
+    ack(stack.api, 'AwsSolutions-ECS2', 'The environment holds only non-secret settings (endpoint, namespace, bucket, addresses, port); the Temporal credential and the database secret are injected from Secrets Manager.');
+  }
+
+  const apiExecutionRole = stack.api?.taskDefinition.executionRole;
+  for (const executionRole of [stack.fleet.node.findChild('Task').node.findChild('ExecutionRole'), stack.scrape.node.findChild('Child').node.findChild('ExecutionRole'), ...(apiExecutionRole ? [apiExecutionRole] : [])]) {
     ack(executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken, granted by CDK to pull the image, supports no resource-level permissions.');
   }
 

@@ -39,3 +39,36 @@ export function declareParameters(scope: Construct): DroverParameters {
     alarmEmail: p('AlarmEmail', { type: 'String', description: 'Address subscribed to the alarm topic (confirm the mail SNS sends); empty for none.', default: '' }),
   };
 }
+
+/** The REST API's deploy-time values, declared only when the stack has the API (context `drover:api` not `none`). */
+export interface ApiParameters {
+  /** ACM certificate of the HTTPS listener, in the stack's region, for `domainName`. */
+  certificateArn: string;
+  /** The name clients use (a CNAME or alias of the load balancer), and the one the certificate covers. */
+  domainName: string;
+  /** Who may reach the load balancer on 443 (and 80, which only redirects). */
+  ingressCidr: string;
+}
+
+export function declareApiParameters(scope: Construct): ApiParameters {
+  const p = (id: string, props: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(scope, id, props).valueAsString;
+  return {
+    // Required: the API takes keys in a header, so it has no plain-HTTP listener to fall back to.
+    certificateArn: p('ApiCertificateArn', {
+      type: 'String',
+      description: 'ARN of the ACM certificate of the API\'s HTTPS listener (same region as the stack), covering ApiDomainName.',
+      allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
+    }),
+    domainName: p('ApiDomainName', {
+      type: 'String',
+      description: 'Host name of the API (point it at the ApiLoadBalancerDnsName output with a CNAME or alias record); the certificate must cover it.',
+      allowedPattern: '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+    }),
+    ingressCidr: p('ApiIngressCidr', {
+      type: 'String',
+      description: 'IPv4 CIDR admitted to the API\'s load balancer on 443 (and 80, which redirects to 443).',
+      default: '0.0.0.0/0',
+      allowedPattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[1-2][0-9]|3[0-2])$',
+    }),
+  };
+}

@@ -13,7 +13,7 @@ export const DATABASE_PORT = 5432;
 export interface DatabaseProps {
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
-  /** The one security group admitted on the PostgreSQL port: the workers'. */
+  /** The workers' security group, admitted on the PostgreSQL port; `admit` adds the API's. */
   clients: ec2.ISecurityGroup;
   /** Deletion protection, a final snapshot and kept backups when the stack goes (context `drover:dbDeletionProtection`). */
   protect: boolean;
@@ -42,10 +42,10 @@ export class Database extends Construct {
     this.deletionProtection = props.protect;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'drover database: PostgreSQL from the workers only',
+      description: 'drover database: PostgreSQL from drover task security groups only (workers, API)',
       allowAllOutbound: false,
     });
-    this.securityGroup.addIngressRule(props.clients, ec2.Port.tcp(DATABASE_PORT), 'drover workers');
+    this.admit(props.clients, 'drover workers');
 
     // A DatabaseSecret rather than Credentials.fromGeneratedSecret: the same generated password,
     // but it can carry `dbname`, so the secret alone names everything DATABASE_URL needs.
@@ -79,5 +79,10 @@ export class Database extends Construct {
     // task wait for the attachment that writes host and port into it.
     this.secret = this.instance.secret ?? credentials;
     this.ecsSecrets = { DATABASE_SECRET_JSON: ecs.Secret.fromSecretsManager(this.secret) };
+  }
+
+  /** Admits one more security group on the PostgreSQL port, and no other port: `who` names it in the rule. */
+  admit(clients: ec2.ISecurityGroup, who: string): void {
+    this.securityGroup.addIngressRule(clients, ec2.Port.tcp(DATABASE_PORT), who);
   }
 }

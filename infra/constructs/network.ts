@@ -7,11 +7,12 @@ export interface NetworkProps {
 }
 
 /**
- * Where the Fargate tasks run: public subnets, tasks get a public IP for egress, and nothing
- * listens. No NAT gateway and no interface endpoints, so the network costs nothing at rest;
- * the tasks' security groups admit no inbound traffic. The database lives in isolated
- * subnets (no route out, nothing routes in from the internet), reachable only from the
- * workers' own security group.
+ * Where the Fargate tasks run: public subnets, tasks get a public IP for egress. No NAT
+ * gateway and no interface endpoints, so the network costs nothing at rest; the workers' and
+ * the Batch tasks' security groups admit no inbound traffic, and the API tasks' (made with
+ * the API) admit only its load balancer. The database lives in isolated subnets (no route
+ * out, nothing routes in from the internet), reachable only from the workers' and the API
+ * tasks' security groups.
  */
 export class Network extends Construct {
   readonly vpc: ec2.IVpc;
@@ -20,7 +21,7 @@ export class Network extends Construct {
   readonly databaseSubnets: ec2.SubnetSelection;
   /** The Batch children (scraper and catalog steps). */
   readonly securityGroup: ec2.SecurityGroup;
-  /** The Temporal workers alone: the one group the database admits. */
+  /** The Temporal workers alone: the database admits it (and the API tasks' group). */
   readonly workerSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {

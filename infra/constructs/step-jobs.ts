@@ -94,8 +94,12 @@ export class StepJobs extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'batch.amazonaws.com' } },
       }),
     );
-    // `drover task log`: a step's output, by the log stream DescribeJobs names.
-    principal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStepLogs', actions: ['logs:GetLogEvents'], resources: [batchLogStreams(this)] }));
+    this.grantReadLogs(grantee);
+  }
+
+  /** `drover task log` and the API's task log: a step's output, by the log stream DescribeJobs names. */
+  grantReadLogs(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadStepLogs', actions: ['logs:GetLogEvents'], resources: [batchLogStreams(this)] }));
   }
 }
 

@@ -2,11 +2,12 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { ScrapeBatch } from './scrape-batch.js';
+import { serviceTask } from './service-task.js';
 import { workerCommand } from '../../workers/worker-command.js';
 
 export interface WorkerFleetProps {
@@ -31,6 +32,7 @@ export interface WorkerFleetProps {
 
 /** The Temporal workers: a Fargate service with no load balancer; it only dials out. */
 export class WorkerFleet extends Construct {
+  readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
   readonly logGroup: logs.LogGroup;
   readonly taskRole: iam.Role;
@@ -38,28 +40,22 @@ export class WorkerFleet extends Construct {
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
-    this.taskRole = new iam.Role(this, 'TaskRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'drover Temporal worker: per-run tables, the input bucket, SES from the sender, the scraper job queue',
-    });
-    const task = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: props.cpu ?? 1024,
-      memoryLimitMiB: props.memoryMiB ?? 4096,
-      taskRole: this.taskRole,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
-    task.addContainer('worker', {
+    // The cluster the API's service joins too: a cluster costs nothing and groups drover's services.
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc });
+    const { task, taskRole, logGroup } = serviceTask(this, {
+      name: 'worker',
+      roleDescription: 'drover Temporal worker: per-run tables, the input bucket, SES from the sender, the scraper job queue',
       image: props.image,
-      // The image's default command is the worker; stated so the task does not depend on it.
       command: workerCommand(),
+      cpu: props.cpu ?? 1024,
+      memoryMiB: props.memoryMiB ?? 4096,
       environment: props.environment,
       secrets: props.secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
       // Worker.run() hands in-flight tasks back on SIGTERM; give it time before SIGKILL.
       stopTimeout: Duration.seconds(120),
     });
+    this.taskRole = taskRole;
+    this.logGroup = logGroup;
 
     const tableArn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${props.tablePrefix}*` });
     this.taskRole.addToPrincipalPolicy(
@@ -85,7 +81,7 @@ export class WorkerFleet extends Construct {
     props.batch.grantSubmitAndWatch(this.taskRole);
 
     this.service = new ecs.FargateService(this, 'Service', {
-      cluster,
+      cluster: this.cluster,
       taskDefinition: task,
       desiredCount: props.minTasks,
       assignPublicIp: true,

@@ -1,41 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CfnElement } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { synthesize, type Synthesized } from './synth.js';
-
-type Ref = { Ref: string } | { 'Fn::GetAtt': [string, string] } | Record<string, unknown>;
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
-type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+import { logicalIdOf, only, resources, roleStatements } from './template-query.js';
 
 const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 /** `arn:<partition>:<rest>` as CDK writes an ARN it formats in a stack with a known account and region. */
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${rest}`]] });
 const STEP_DEFINITIONS = arn('batch:eu-west-1:123456789012:job-definition/drover-step-*');
 const BATCH_LOGS = arn('logs:eu-west-1:123456789012:log-group:/aws/batch/job:*');
-
-function resources(s: Synthesized, type: string): Record<string, Resource> {
-  return s.template.findResources(type) as Record<string, Resource>;
-}
-
-function only(s: Synthesized, type: string): [string, Resource] {
-  const found = Object.entries(resources(s, type));
-  expect(found.length).toBe(1);
-  return found[0]!;
-}
-
-/** The statements of every inline policy attached to the role with this logical id. */
-function roleStatements(s: Synthesized, roleId: string): Statement[] {
-  return Object.values(resources(s, 'AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as Ref[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
-    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-/** The logical id of the resource at this construct path under the stack (`Database/SecurityGroup`). */
-function logicalIdOf(s: Synthesized, path: string): string {
-  const construct = path.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), s.stack);
-  return s.stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 describe('the job catalog in the CDK stack', () => {
   let s: Synthesized;
@@ -103,7 +75,7 @@ describe('the job catalog in the CDK stack', () => {
     });
   });
 
-  it('admits PostgreSQL from the workers\' security group alone, which no Batch job shares', () => {
+  it('admits PostgreSQL from the workers\' and the API tasks\' security groups alone, which no Batch job shares', () => {
     const dbSg = resources(s, 'AWS::EC2::SecurityGroup')[ids.dbSg]!;
     expect(dbSg.Properties.SecurityGroupIngress).toBeUndefined();
     const ingress = Object.values(resources(s, 'AWS::EC2::SecurityGroupIngress')).filter(
@@ -111,8 +83,9 @@ describe('the job catalog in the CDK stack', () => {
     );
     expect(ingress.map((r) => r.Properties)).toEqual([
       expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [ids.workerSg, 'GroupId'] } }),
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(s, 'Api/Tasks'), 'GroupId'] } }),
     ]);
-    const [, service] = only(s, 'AWS::ECS::Service');
+    const service = resources(s, 'AWS::ECS::Service')[logicalIdOf(s, 'Workers/Service')]!;
     expect((service.Properties.NetworkConfiguration as { AwsvpcConfiguration: { SecurityGroups: unknown } }).AwsvpcConfiguration.SecurityGroups).toEqual([
       { 'Fn::GetAtt': [ids.workerSg, 'GroupId'] },
     ]);
@@ -122,7 +95,7 @@ describe('the job catalog in the CDK stack', () => {
   });
 
   it('injects the attached secret whole into the worker as DATABASE_SECRET_JSON, and the step roles as settings', () => {
-    const [, task] = only(s, 'AWS::ECS::TaskDefinition');
+    const task = resources(s, 'AWS::ECS::TaskDefinition')[logicalIdOf(s, 'Workers/Task')]!;
     const [container] = task.Properties.ContainerDefinitions as { Secrets: { Name: string; ValueFrom: unknown }[]; Environment: { Name: string; Value: unknown }[] }[];
     expect(container!.Secrets).toEqual(expect.arrayContaining([{ Name: 'DATABASE_SECRET_JSON', ValueFrom: { Ref: ids.attachment } }]));
     const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, e.Value]));

@@ -130,8 +130,8 @@ describe('the CDK stack', () => {
   });
 
   it('gives the worker the image it runs as the image of catalog step definitions', () => {
-    const [task] = Object.values(s.template.findResources('AWS::ECS::TaskDefinition')) as { Properties: { ContainerDefinitions: { Image: unknown; Environment: { Name: string; Value: unknown }[] }[] } }[];
-    const [worker] = task!.Properties.ContainerDefinitions;
+    const tasks = Object.values(s.template.findResources('AWS::ECS::TaskDefinition')) as { Properties: { ContainerDefinitions: { Name: string; Image: unknown; Environment: { Name: string; Value: unknown }[] }[] } }[];
+    const worker = tasks.flatMap((t) => t.Properties.ContainerDefinitions).find((c) => c.Name === 'worker');
     expect(worker!.Image).toEqual({ 'Fn::Sub': expect.stringMatching(/\.dkr\.ecr\..*container-assets.*:[0-9a-f]{64}$/) });
     expect(worker!.Environment.find((e) => e.Name === 'BATCH_STEP_IMAGE')?.Value).toEqual(worker!.Image);
   });
