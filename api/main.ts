@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.temporal.namespace, identity: 'drover-api' });
   const aws = createAwsClients(config);
-  const app = await buildApi({ db, temporal, aws, config }, { logger: { level: 'info' }, ratePerMinute: config.api.ratePerMinute });
+  const app = await buildApi({ db, temporal, aws, config }, { logger: { level: 'info' }, ratePerMinute: config.api.ratePerMinute, trustedProxies: config.api.trustedProxies });
   await app.listen({ port: config.api.port, host: HOST });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;

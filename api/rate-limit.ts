@@ -34,6 +34,8 @@ async function limit(app: FastifyInstance, options: RateLimitOptions): Promise<v
   const check = app.createRateLimit({ max: options.perMinute, timeWindow: WINDOW_MS, keyGenerator: rateKey });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // A load balancer's health checks must never be refused: a 429 there would take every task out of service.
+    if (request.routeOptions.url === '/healthz') return;
     const state = await check(request);
     if (state.isAllowed) return;
     reply.header('x-ratelimit-limit', state.max).header('x-ratelimit-remaining', state.remaining).header('x-ratelimit-reset', state.ttlInSeconds);

@@ -48,6 +48,8 @@ export interface BuildApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** Requests a key may send a minute (config.api.ratePerMinute); default DROVER_API_RATE_PER_MINUTE's. */
   ratePerMinute?: number;
+  /** Proxies whose X-Forwarded-For is believed (config.api.trustedProxies); default none. */
+  trustedProxies?: number;
 }
 
 /** Answers every /v1 route may give besides its own, so the document lists them all. */
@@ -66,7 +68,7 @@ function packageVersion(): string {
 }
 
 export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustHops(options.trustedProxies ?? 0) }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   installJsonBody(app);
   installErrorHandlers(app);
@@ -85,4 +87,9 @@ export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Pr
     { prefix: '/v1' },
   );
   return app;
+}
+
+/** Believe X-Forwarded-For through the nearest `hops` proxies only (proxy-addr counts the hop nearest the server 0). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

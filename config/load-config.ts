@@ -71,7 +71,7 @@ export interface Config {
   /** The fetch-and-run entrypoint's own settings. */
   runner: { venvCache: string };
   /** The REST API's own settings. */
-  api: { port: number; ratePerMinute: number };
+  api: { port: number; ratePerMinute: number; trustedProxies: number };
   stack: {
     home: string;
     temporalPort: number;
@@ -283,7 +283,7 @@ function runnerPart(s: Settings, cwd: string): Config['runner'] {
 }
 
 function apiPart(s: Settings): Config['api'] {
-  return { port: s.value('DROVER_API_PORT'), ratePerMinute: s.value('DROVER_API_RATE_PER_MINUTE') };
+  return { port: s.value('DROVER_API_PORT'), ratePerMinute: s.value('DROVER_API_RATE_PER_MINUTE'), trustedProxies: s.value('DROVER_API_TRUSTED_PROXIES') };
 }
 
 function stackPart(s: Settings, home: string): Config['stack'] {

@@ -137,7 +137,8 @@ export class DroverStack extends Stack {
         subnets: network.subnets,
         cluster: this.fleet.cluster,
         image,
-        environment: { ...serviceEnv, BATCH_LOG_GROUP: BATCH_LOG_GROUP, DROVER_API_PORT: String(API_PORT) },
+        // One proxy in front: the load balancer, whose X-Forwarded-For names the client.
+        environment: { ...serviceEnv, BATCH_LOG_GROUP: BATCH_LOG_GROUP, DROVER_API_PORT: String(API_PORT), DROVER_API_TRUSTED_PROXIES: '1' },
         secrets: serviceSecrets,
         port: API_PORT,
         internetFacing: ctx.api === 'public',

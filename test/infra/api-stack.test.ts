@@ -191,11 +191,11 @@ describe('the REST API in the CDK stack', () => {
     const env = Object.fromEntries(api.Environment.map((e) => [e.Name, e.Value]));
     const workerEnv = Object.fromEntries(worker.Environment.map((e) => [e.Name, e.Value]));
     expect(Object.keys(env).sort()).toEqual([
-      'BATCH_LOG_GROUP', 'DROVER_API_PORT', 'DROVER_BUCKET', 'DROVER_MAIL_FROM', 'DROVER_MAIL_TO', 'DROVER_TABLE_PREFIX',
+      'BATCH_LOG_GROUP', 'DROVER_API_PORT', 'DROVER_API_TRUSTED_PROXIES', 'DROVER_BUCKET', 'DROVER_MAIL_FROM', 'DROVER_MAIL_TO', 'DROVER_TABLE_PREFIX',
       'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_UI_URL',
     ]);
-    expect(env).toEqual(expect.objectContaining({ TEMPORAL_ADDRESS: { Ref: 'TemporalAddress' }, TEMPORAL_NAMESPACE: { Ref: 'TemporalNamespace' }, TEMPORAL_TASK_QUEUE: 'drover', DROVER_API_PORT: String(PORT) }));
-    for (const name of Object.keys(env).filter((n) => n !== 'DROVER_API_PORT')) expect({ name, value: env[name] }).toEqual({ name, value: workerEnv[name] });
+    expect(env).toEqual(expect.objectContaining({ TEMPORAL_ADDRESS: { Ref: 'TemporalAddress' }, TEMPORAL_NAMESPACE: { Ref: 'TemporalNamespace' }, TEMPORAL_TASK_QUEUE: 'drover', DROVER_API_PORT: String(PORT), DROVER_API_TRUSTED_PROXIES: '1' }));
+    for (const name of Object.keys(env).filter((n) => n !== 'DROVER_API_PORT' && n !== 'DROVER_API_TRUSTED_PROXIES')) expect({ name, value: env[name] }).toEqual({ name, value: workerEnv[name] });
     // The API refuses a DROVER_* name it does not know: every name here is a setting.
     const known = new Set<string>(SETTINGS.map((setting) => setting.env));
     expect(Object.keys(env).filter((n) => !known.has(n))).toEqual([]);
