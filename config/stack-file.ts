@@ -11,6 +11,8 @@ export interface StackFile {
   portal: { url: string };
   /** The ledger's PostgreSQL: the embedded server's, or the one DATABASE_URL gave the stack; absent in older stack files. */
   database?: { url: string };
+  /** The REST API and an admin key made for this stack at its start (the name `stack-admin`); absent in older stack files. */
+  api?: { url: string; key: string };
   /** Pid of the supervisor, so a second `npm start` or `npm run demo` can tell the stack is up. */
   pid?: number;
 }

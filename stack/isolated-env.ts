@@ -30,5 +30,6 @@ export function isolatedStackEnv(home: string, base: NodeJS.ProcessEnv = process
     DROVER_BATCH_PORT: '0',
     DROVER_PORTAL_PORT: '0',
     DROVER_POSTGRES_PORT: '0',
+    DROVER_API_PORT: '0',
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { startStack } from './stack.js';
 
 const program = new Command('drover-stack')
-  .description('Start the embedded stack: Temporal, the AWS emulators, the Batch executor, the demo portal, the trigger and a worker')
+  .description('Start the embedded stack: Temporal, the AWS emulators, the Batch executor, the demo portal, PostgreSQL, the trigger, a worker and the REST API')
   .option('--no-worker', 'do not start a Temporal worker (run `npm run worker` yourself)')
   .parse();
 
@@ -18,6 +18,7 @@ console.log(`dynamodb   ${file.aws.dynamodbEndpoint}`);
 console.log(`batch      ${file.batch.endpoint} (queue ${file.batch.jobQueue})`);
 console.log(`portal     ${file.portal.url}`);
 console.log(`database   ${withoutPassword(file.database!.url)} (full URL: database.url in ${stack.config.stack.home}/stack.json)`);
+console.log(`api        ${file.api!.url} (docs ${file.api!.url}/docs; an admin key: api.key in ${stack.config.stack.home}/stack.json)`);
 console.log(`logs       ${stack.config.stack.home}/logs`);
 console.log('drover stack ready: upload to s3://' + file.aws.bucket + '/incoming/ or run `npx drover run FILE`');
 

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
@@ -14,6 +14,7 @@ import { dynamodbService } from './dynamodb-service.js';
 import { workerNodeFlags } from '../workers/worker-command.js';
 import { migrateLedger } from '../cli/db-migrate.js';
 import { embeddedPostgresUrl, ensureDatabase, postgresService } from './postgres-service.js';
+import { makeStackApiKey } from './stack-api-key.js';
 
 export interface StackOptions {
   /** The repository root: where dist/ and .venv/ are. */
@@ -40,7 +41,8 @@ export interface RunningStack {
 /**
  * Starts the embedded stack: Temporal, the AWS emulator, the Batch executor, the demo
  * portal and PostgreSQL (unless DATABASE_URL names another server) with the ledger's
- * migrations applied, then (once the emulator is provisioned) the trigger and the worker.
+ * migrations applied, then (once the emulator is provisioned) the trigger, the worker and the
+ * REST API, with an admin key made for this stack in stack.json.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const say = options.say ?? ((line: string) => console.log(line));
@@ -176,13 +178,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
 
-    file.aws.queueUrl = await provisionStack();
+    const [queueUrl, apiKey] = await Promise.all([provisionStack(), makeStackApiKey(databaseUrl)]);
+    file.aws.queueUrl = queueUrl;
+    // Picked now, not with the others: a free port picked early can be taken by the time the late
+    // wave starts (an outgoing connection's ephemeral port), and the API would find it in use.
+    const apiPort = await portOrFree(config.api.port);
+    // The key goes to stack.json alone: no service of the stack needs it.
+    file.api = { url: `http://127.0.0.1:${apiPort}`, key: apiKey };
     env.DROVER_QUEUE_URL = file.aws.queueUrl;
     await ensureSweeperSchedule(loadConfig({ env, useStackFile: false, cwd: options.root }));
-    writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n');
+    // Owner only: it holds the database's password and an admin key.
+    writeFileSync(stackFilePath(home), JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(stackFilePath(home), 0o600);
 
     const late: ServiceSpec[] = [node('trigger', 'trigger/local-poller.js', [], { readyPattern: /trigger polling/ })];
     if (options.worker !== false) late.push(node('worker', 'workers/worker.js', [], { readyPattern: /worker polling/, startTimeoutSeconds: 120 }, workerNodeFlags(config.temporal.workerHeapMb)));
+    // With the late wave: it needs the migrated ledger, and starting beside the worker costs no time.
+    // Ready at /healthz's 200, which needs both the database and Temporal (503 until then).
+    late.push(node('api', 'api/main.js', [], { env: { ...env, DROVER_API_PORT: String(apiPort) }, probe: httpProbe(`${file.api.url}/healthz`) }));
     await Promise.all(late.map(startService));
   } catch (err) {
     await stop();

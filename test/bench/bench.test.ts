@@ -34,7 +34,7 @@ describe('npm run bench', () => {
     for (const stage of STAGES) expect([stage, Number.isFinite(stages[stage])]).toEqual([stage, true]);
 
     const cpu = figures.cpuSeconds as Record<string, unknown>;
-    expect(Object.keys(cpu).sort()).toEqual(['batch', 'children', 'dynamodb', 'moto', 'portal', 'postgres', 'temporal', 'trigger', 'worker']);
+    expect(Object.keys(cpu).sort()).toEqual(['api', 'batch', 'children', 'dynamodb', 'moto', 'portal', 'postgres', 'temporal', 'trigger', 'worker']);
     for (const [name, seconds] of Object.entries(cpu)) expect([name, Number.isFinite(seconds)]).toEqual([name, true]);
 
     expect(figures.records).toBe(500);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { SETTINGS } from '../../config/settings.js';
+import { declaredValue, SETTINGS } from '../../config/settings.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/definitions.js';
 import { workerCommand } from '../../workers/worker-command.js';
 
@@ -11,6 +11,7 @@ interface ComposeService {
   command?: string[];
   entrypoint?: string[];
   volumes?: string[];
+  ports?: string[];
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
@@ -24,8 +25,8 @@ describe('docker-compose.yml', () => {
   const { services } = compose;
 
   it('runs the stack as services built from this repository where they are drover', () => {
-    expect(Object.keys(services).sort()).toEqual(['batch', 'dynamodb', 'migrate', 'moto', 'portal', 'postgres', 'provision', 'temporal', 'trigger', 'worker']);
-    for (const name of ['batch', 'dynamodb', 'migrate', 'portal', 'provision', 'worker', 'trigger']) {
+    expect(Object.keys(services).sort()).toEqual(['api', 'batch', 'dynamodb', 'migrate', 'moto', 'portal', 'postgres', 'provision', 'temporal', 'trigger', 'worker']);
+    for (const name of ['api', 'batch', 'dynamodb', 'migrate', 'portal', 'provision', 'worker', 'trigger']) {
       expect({ name, build: services[name]!.build, image: services[name]!.image }).toEqual({ name, build: '.', image: 'drover:local' });
     }
     expect(services.trigger!.command).toEqual(['node', 'dist/trigger/local-poller.js']);
@@ -77,6 +78,24 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'trigger']) {
       expect({ name, ...services[name]!.depends_on }).toMatchObject({ name, postgres: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' } });
     }
+  });
+
+  it('runs the REST API as `npm run api` does, on its default port, once the ledger is migrated and Temporal answers', () => {
+    const api = services.api!;
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.api).toBe(`node scripts/ensure.mjs && ${api.command!.join(' ')}`);
+    expect(api.command).toEqual(['node', 'dist/api/main.js']);
+    const port = declaredValue('DROVER_API_PORT');
+    expect(api.environment!.DROVER_API_PORT).toBeUndefined();
+    expect(api.ports).toEqual([`${port}:${port}`]);
+    expect(api.depends_on).toEqual({
+      temporal: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+    // Healthy once /healthz answers 200: the database and Temporal both reached.
+    expect(api.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
+    expect(api.environment).toEqual(services.worker!.environment);
   });
 
   it('registers the search attributes the workflow sets', () => {

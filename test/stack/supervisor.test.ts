@@ -39,7 +39,10 @@ describe('npm start (the supervisor)', () => {
     const database = new URL(file.database!.url);
     expect(out).toContain(`postgres://drover@127.0.0.1:${database.port}/drover`);
     expect(out).not.toContain(database.password);
-    const ports = [file.temporal.address, file.aws.endpoint, file.aws.dynamodbEndpoint!, file.batch.endpoint, file.portal.url].map((u) => Number(u.split(':').pop()));
+    // The API and its Swagger UI; the stack's admin key stays in stack.json too.
+    expect(out).toContain(`api        ${file.api!.url} (docs ${file.api!.url}/docs`);
+    expect(out).not.toContain(file.api!.key);
+    const ports = [file.temporal.address, file.aws.endpoint, file.aws.dynamodbEndpoint!, file.batch.endpoint, file.portal.url, file.api!.url].map((u) => Number(u.split(':').pop()));
     ports.push(Number(database.port));
     for (const port of ports) expect(await tcpProbe(port)()).toBe(true);
     expect(processesOf(home).length).toBeGreaterThanOrEqual(8);
