@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Installs what a fresh clone lacks, then builds: npm packages, the Python virtualenv with
-// the embedded stack's tools, and the TypeScript output. Each step is skipped when current,
-// so `npm test` and `npm run demo` pay for it once. Plain Node: nothing is installed yet.
+// the embedded stack's tools, Debian's Chromium for `npm test`, and the TypeScript output.
+// Each step is skipped when current, so `npm test` and `npm run demo` pay for it once.
+// Plain Node: nothing is installed yet.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -49,6 +51,17 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
   if (!existsSync(join(venv, 'bin', 'python'))) run(python, ['-m', 'venv', venv]);
   run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
   writeFileSync(stamp, wanted);
+}
+
+// 2b. Debian's Chromium for the browser test, for `npm test` (or --browser) only: the stack,
+// the demo and the worker never need it, nor root to install it.
+if (process.env.npm_lifecycle_event === 'test' || process.argv.includes('--browser')) {
+  try {
+    ensureChromium(say);
+  } catch (err) {
+    console.error(`[ensure] ${err.message}`);
+    process.exit(1);
+  }
 }
 
 // 3. TypeScript → dist/ (incremental: a no-op build takes about a second).
