@@ -1,7 +1,7 @@
 /**
  * The one body the API reads: JSON. Its strings go to PostgreSQL, whose text and jsonb cannot
  * hold U+0000, so a body carrying one is refused here as bad input rather than failing at the
- * database; a `__proto__` key is refused as Fastify's own parser refuses it. Text bodies get
+ * database (nor a lone surrogate, which no UTF-8 store takes); a `__proto__` key is refused as Fastify's own parser refuses it. Text bodies get
  * 415 like any other type the API does not read.
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,9 +9,13 @@ import { errorWithCode } from '../errors/drover-error.js';
 
 export class JsonBodyError extends errorWithCode('JsonBodyError', 'REQUEST_BODY_INVALID') {}
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function reviver(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new JsonBodyError('the body has a "__proto__" key, which is refused');
   if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new JsonBodyError('the body has a string with the character U+0000, which cannot be stored');
+  // A lone surrogate is no text at all: PostgreSQL's jsonb and Temporal's gRPC (UTF-8) both refuse it, deep inside a process or a schedule.
+  if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) throw new JsonBodyError('the body has a string with a lone UTF-16 surrogate, which is not text');
   return value;
 }
 

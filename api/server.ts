@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jobHasSchedules } from '../control/schedules.js';
 import { declaredValue } from '../config/settings.js';
 import { auditPlugin } from './audit-hook.js';
@@ -23,6 +23,7 @@ import { processActionRoutes } from './routes/process-actions.js';
 import { processRoutes } from './routes/processes.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { taskLogRoutes } from './routes/task-log.js';
+import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem.js';
 import { ProblemSchema } from './schemas/problem.js';
 import { validatorCompiler } from './validation.js';
 
@@ -53,14 +54,31 @@ export interface BuildApiOptions {
 }
 
 /** Answers every /v1 route may give besides its own, so the document lists them all. */
-const COMMON_PROBLEMS = [401, 403, 429, 503];
+/** What any /v1 operation may answer, whatever it does: bad input (a body too, even on DELETE), size, path-length and type refusals, the key, the rate limit, a dependency down. */
+const COMMON_PROBLEMS = [400, 401, 403, 413, 414, 415, 429, 503];
 
+/**
+ * Every /v1 operation documents the common problems, and every problem under the media type
+ * it is served as (application/problem+json), so each answer matches the document.
+ */
 function documentCommonProblems(route: RouteOptions): void {
   const schema = route.schema;
   if (!route.url.startsWith('/v1/') || !schema?.response) return;
   const response = schema.response as Record<string, unknown>;
   for (const status of COMMON_PROBLEMS) response[status] ??= ProblemSchema;
+  for (const [status, answer] of Object.entries(response)) {
+    if (Number(status) >= 400 && answer === ProblemSchema) response[status] = { description: 'A problem (RFC 9457)', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
+  }
 }
+
+/** Router errors (a malformed percent-encoding, an over-long path parameter) as problems too, never Fastify's own JSON. */
+const frameworkErrors: FastifyServerOptions['frameworkErrors'] = (error, _request, reply) => {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void sendProblem(reply as unknown as FastifyReply, problem(status, 'REQUEST_INVALID', 'Bad Request', `the request cannot be read: ${error.message}`));
+};
+
+/** Longest path parameter: the longest process id (a schedule run's) is 200 characters. */
+const MAX_PARAM_LENGTH = 256;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -68,7 +86,13 @@ function packageVersion(): string {
 }
 
 export async function buildApi(deps: ApiDeps, options: BuildApiOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustHops(options.trustedProxies ?? 0) }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    trustProxy: trustHops(options.trustedProxies ?? 0),
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   installJsonBody(app);
   installErrorHandlers(app);

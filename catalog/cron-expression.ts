@@ -64,6 +64,14 @@ export function cronProblems(cron: string): string[] {
       problems.push(`the ${field} field "${parts[i]}" is not valid: ${(err as Error).message}`);
     }
   });
+  if (problems.length === 0) {
+    // Fields valid alone can still never meet (day 31 of February): the whole expression must parse.
+    try {
+      CronExpressionParser.parse(text, { tz: 'UTC' });
+    } catch (err) {
+      problems.push(`the day-of-month field "${parts[2]}" and the month field "${parts[3]}" never meet: ${(err as Error).message}`);
+    }
+  }
   if (problems.length === 0 && parts[2] !== '*' && parts[4] !== '*') {
     problems.push(
       `restricts both day-of-month ("${parts[2]}") and day-of-week ("${parts[4]}"): cron runs on days matching either, Temporal's schedules on days matching both; restrict one of them (or make two schedules)`,

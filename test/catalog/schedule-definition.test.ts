@@ -35,6 +35,11 @@ describe('cronProblems', () => {
     }
   });
 
+  it('refuses a day of the month the month never has, which would never fire (found by the API\'s property test as a 500 on backfill)', () => {
+    expect(cronProblems('0 0 31 2 *')).toEqual(['the day-of-month field "31" and the month field "2" never meet: Invalid explicit day of month definition']);
+    expect(cronProblems('0 0 30 1,2 *')).toEqual([]);
+  });
+
   it('says how many fields there are when there are not five', () => {
     expect(cronProblems('* * * *')).toEqual(['has 4 fields; a cron has five: minute hour day-of-month month day-of-week']);
     expect(cronProblems('0 * * * * *')).toEqual(['has 6 fields; a cron has five: minute hour day-of-month month day-of-week']);
