@@ -1,5 +1,4 @@
 /** What `process start` and `process retry` share: who fired, the Web UI link, printing a process and waiting for its end. */
-import { userInfo } from 'node:os';
 import type { WorkflowHandle } from '@temporalio/client';
 import { runUiLink } from '../config/temporal-connection.js';
 import { currentProcess } from '../control/process-settle.js';
@@ -7,19 +6,14 @@ import type { ProcessView } from '../ledger/process-store.js';
 import { followUntilInterrupted } from './follow-run.js';
 import { controlDeps, type LedgerSession } from './ledger-session.js';
 import { describeProcess } from './process-table.js';
+import { osUserName } from './os-user.js';
 
 /** Exit code of a wait stopped with Ctrl-C (128 + SIGINT), the process left running. */
 export const STOPPED_WAITING = 130;
 
 /** Who started a process from this CLI: `cli:<os user>`. */
 export function triggeredByCli(): string {
-  let user: string | undefined;
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry for the uid (some containers).
-  }
-  return `cli:${user || process.env.USER || 'unknown'}`;
+  return `cli:${osUserName()}`;
 }
 
 export function processUiLink(session: LedgerSession, processId: string): string {

@@ -1,11 +1,12 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load-config.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
 import { requestCancel } from '../control/cancel-process.js';
 import { rootMessage } from '../errors/root-message.js';
 import { progressQuery, type Progress } from '../workflows/definitions.js';
+import { osUserName } from './os-user.js';
 
 export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -28,13 +29,7 @@ export async function connectClient(config: Pick<Config, 'temporal'>): Promise<C
  * the cancellation notice names it.
  */
 export function cliIdentity(): string {
-  let user: string | undefined;
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry for the uid (some containers).
-  }
-  return `drover-cli:${user || process.env.USER || 'unknown'}@${hostname()}`;
+  return `drover-cli:${osUserName()}@${hostname()}`;
 }
 
 /** Asks Temporal to cancel a run, with the client's identity and, when given, a reason (control/cancel-process.ts). */

@@ -13,6 +13,7 @@ import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCanc
 import type { Activities } from '../activities/index.js';
 import { hasPlaceholders, renderPlaceholders } from '../catalog/schedule-placeholders.js';
 import { timezoneProblem } from '../catalog/time-zone.js';
+import { rootMessage } from '../errors/root-message.js';
 import { ScheduledStartTimeAttribute, type RunJobInput, type RunJobResult, type ScheduledRunJobInput } from '../contracts/job-process.js';
 
 const ledger = proxyActivities<Activities>({
@@ -76,13 +77,6 @@ function nominalTime(): Date {
   return info.typedSearchAttributes.get(ScheduledStartTimeAttribute) ?? info.startTime;
 }
 
-/** The innermost message of a failure chain: what the person reading the ledger can act on. */
-function innermost(err: unknown): string {
-  let at: unknown = err;
-  while (at instanceof Error && at.cause instanceof Error) at = at.cause;
-  return at instanceof Error ? at.message : String(at);
-}
-
 export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<RunJobResult> {
   const input = checkInput(raw);
   const { processId, jobId, attempt } = input;
@@ -130,7 +124,7 @@ export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<R
   } catch (err) {
     if (!isCancellation(err)) {
       // Batch or the ledger failing for good: the process fails in the step it was in.
-      failed = { task: current ?? job.steps[from]!.name, reason: innermost(err) };
+      failed = { task: current ?? job.steps[from]!.name, reason: rootMessage(err) };
     } else {
       await CancellationScope.nonCancellable(async () => {
         const reason = 'cancelled';
