@@ -1,0 +1,5 @@
+/** The ledger benchmark: being written (issue 22). */
+export async function main(argv: string[]): Promise<void> {
+  void argv;
+  throw new Error('the ledger benchmark is not written yet');
+}
