@@ -9,12 +9,14 @@ import * as catalog from './migrations/0001-catalog.js';
 import * as taskRuns from './migrations/0002-task-runs.js';
 import * as idempotency from './migrations/0003-idempotency.js';
 import * as apiKeys from './migrations/0004-api-keys.js';
+import * as processUsage from './migrations/0005-process-usage.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': catalog,
   '0002-task-runs': taskRuns,
   '0003-idempotency': idempotency,
   '0004-api-keys': apiKeys,
+  '0005-process-usage': processUsage,
 };
 
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}

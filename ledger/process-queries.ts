@@ -7,16 +7,10 @@ import type { ProcessStatus } from './tables.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-/** Usage is summed in SQL so a list needs no task rows. */
-const usageColumns = [
-  sql<number>`coalesce((select sum(t.vcpu_seconds) from tasks t where t.process_id = p.process_id), 0)`.as('vcpu_seconds'),
-  sql<number>`coalesce((select sum(t.gib_seconds) from tasks t where t.process_id = p.process_id), 0)`.as('gib_seconds'),
-];
-
 function baseQuery(db: Ledger) {
   return db
     .selectFrom('processes as p')
-    .select(['p.process_id', 'p.job_id', 'p.version', 'p.status', 'p.attempt', 'p.triggered_by', 'p.parameters', 'p.created_at', 'p.started_at', 'p.finished_at', 'p.failed_task', 'p.reason', ...usageColumns]);
+    .select(['p.process_id', 'p.job_id', 'p.version', 'p.status', 'p.attempt', 'p.triggered_by', 'p.parameters', 'p.created_at', 'p.started_at', 'p.finished_at', 'p.failed_task', 'p.reason', 'p.vcpu_seconds', 'p.gib_seconds']);
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
@@ -35,7 +29,8 @@ function view(r: Row): ProcessView {
     finishedAt: iso(r.finished_at),
     failedTask: r.failed_task,
     reason: r.reason,
-    usage: { vcpuSeconds: round(Number(r.vcpu_seconds)), gibSeconds: round(Number(r.gib_seconds)) },
+    // The row keeps its tasks' sum (migrations/0005-process-usage.ts), so a list reads no task rows.
+    usage: { vcpuSeconds: round(r.vcpu_seconds), gibSeconds: round(r.gib_seconds) },
   };
 }
 

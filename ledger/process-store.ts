@@ -138,6 +138,7 @@ export async function beginAttempt(db: Ledger, { processId, attempt, fromPositio
       .where('position', '>=', fromPosition)
       .execute();
     await tx.updateTable('tasks').set({ process_attempt: attempt }).where('process_id', '=', processId).where('position', '<', fromPosition).execute();
+    await sumTaskUsage(tx, processId);
   });
 }
 
@@ -224,8 +225,33 @@ export async function settleProcess(db: Ledger, { processId, status, reason }: {
 /**
  * A task's state in this attempt. RUNNING may be written again (a Batch job id, progress);
  * an ended task stays as it ended. A task not yet in the ledger is added at `position`.
+ * A write of usage also sets the process's usage to its tasks' sum, in the same transaction.
  */
 export async function recordTask(db: Ledger, u: TaskUpdate): Promise<boolean> {
+  if (u.vcpuSeconds === undefined && u.gibSeconds === undefined) return writeTask(db, u);
+  return db.transaction().execute(async (tx) => {
+    // The process row's lock orders the usage writes of its tasks: each sum below is read
+    // after the writes before it committed, so two tasks ending at once both count.
+    await tx.selectFrom('processes').select('process_id').where('process_id', '=', u.processId).forUpdate().execute();
+    const written = await writeTask(tx, u);
+    if (written) await sumTaskUsage(tx, u.processId);
+    return written;
+  });
+}
+
+/** Sets a process's usage to the sum of its tasks' (a statement of the transaction holding its row). */
+async function sumTaskUsage(tx: Ledger, processId: string): Promise<void> {
+  await tx
+    .updateTable('processes')
+    .set({
+      vcpu_seconds: sql`(select coalesce(sum(t.vcpu_seconds), 0) from tasks t where t.process_id = ${processId})`,
+      gib_seconds: sql`(select coalesce(sum(t.gib_seconds), 0) from tasks t where t.process_id = ${processId})`,
+    })
+    .where('process_id', '=', processId)
+    .execute();
+}
+
+async function writeTask(db: Ledger, u: TaskUpdate): Promise<boolean> {
   const values = {
     status: u.status,
     ...(u.attempts !== undefined ? { attempts: u.attempts } : {}),

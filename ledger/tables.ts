@@ -41,6 +41,9 @@ export interface ProcessesTable {
   failed_task: string | null;
   reason: string | null;
   workflow_run_id: string | null;
+  /** The sum of its tasks' usage, kept so by ledger/process-store.ts. */
+  vcpu_seconds: Generated<number>;
+  gib_seconds: Generated<number>;
 }
 
 export interface TasksTable {
