@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Ledger } from './connect.js';
 import { LedgerNotFoundError } from './errors.js';
 import type { ProcessView, TaskView } from './process-store.js';
+import { roundUsage } from './round-usage.js';
 import type { ProcessStatus } from './tables.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -34,8 +35,7 @@ function view(r: Row): ProcessView {
   };
 }
 
-/** Usage to the millisecond's precision: sums of doubles otherwise print long tails. */
-const round = (n: number): number => Math.round(n * 1000) / 1000;
+const round = roundUsage;
 
 /** One process with its tasks, in the job's order. */
 export async function showProcess(db: Ledger, processId: string): Promise<ProcessView> {
