@@ -69,12 +69,23 @@ const validateDocument: ValidateFunction = ajv.compile(JobSchema);
 const parameterAjv = () => addFormats(new Ajv({ allErrors: true, strict: false, logger: false }));
 
 /** The validator of a parameter schema, or the reason it cannot be one (a `$ref` to nowhere). */
+/** Compiled parameter schemas by their JSON: compiling one takes milliseconds, and every firing of a job checks the same one. */
+const compiled = new Map<string, ValidateFunction | string>();
+const COMPILED_KEPT = 256;
+
 function compileParameters(schema: Record<string, unknown>): ValidateFunction | string {
+  const key = JSON.stringify(schema);
+  const known = compiled.get(key);
+  if (known !== undefined) return known;
+  let result: ValidateFunction | string;
   try {
-    return parameterAjv().compile(schema);
+    result = parameterAjv().compile(schema);
   } catch (err) {
-    return (err as Error).message;
+    result = (err as Error).message;
   }
+  if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, result);
+  return result;
 }
 
 const NO_PARAMETERS = { type: 'object', additionalProperties: false } as const;

@@ -59,6 +59,15 @@ describe('a step\'s job definition', () => {
     expect(await revisions('drover-step-feeds-v3-load')).toHaveLength(2);
   });
 
+  it('runs a command without modules as itself, and one with modules through the runner', async () => {
+    const bare = await ensure({ jobId: 'feeds', version: 5, step: stepOf({ script: undefined, modules: undefined, command: ['sleep', '5'] }) });
+    const [bareDefinition] = await revisions(bare.split('/').at(-1)!.split(':')[0]!);
+    expect(bareDefinition?.containerProperties?.command).toEqual(['sleep', '5']);
+    const withModules = await ensure({ jobId: 'feeds', version: 6, step: stepOf({ script: undefined, command: ['python3', '-c', 'import six'] }) });
+    const [runnerDefinition] = await revisions(withModules.split('/').at(-1)!.split(':')[0]!);
+    expect(runnerDefinition?.containerProperties?.command).toEqual(['node', 'dist/runner/fetch-and-run.js']);
+  });
+
   it('keeps a long name within Batch\'s 128 characters, still unique', () => {
     const long = 'j'.repeat(63);
     const a = stepDefinitionName({ jobId: long, version: 1, step: { ...stepOf(), name: 's'.repeat(63) } });
