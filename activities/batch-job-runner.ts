@@ -2,10 +2,11 @@
  * The machinery every Batch job of drover runs under, whichever job it is (a credit check's
  * chunk, a catalog step): submit once, heartbeat the job id, re-attach instead of submitting
  * again after a worker crash, watch the job to its end with a poll that backs off, and
- * terminate the job when the activity is cancelled.
+ * terminate the job when the activity is cancelled. Every DescribeJobs goes through the worker's
+ * one queue (batch-describer.ts) and every SubmitJob waits for the worker's pace (batch-calls.ts),
+ * so the calls stay within Batch's account-wide limits however many jobs run.
  */
 import {
-  DescribeJobsCommand,
   ListJobsCommand,
   SubmitJobCommand,
   TerminateJobCommand,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
+import { batchCalls } from './batch-calls.js';
 import type { ActivityDeps } from './deps.js';
 
 /** What the heartbeat carries: a retried attempt re-attaches to this job instead of submitting another. */
@@ -23,7 +25,7 @@ export interface BatchJobHeartbeat {
   summary?: Record<string, number>;
 }
 
-// Long enough not to flood DescribeJobs (one call per job in flight), short enough that a
+// Long enough not to crowd the DescribeJobs queue (one id per job in flight), short enough that a
 // finished job is noticed within seconds: the bench saw 20-35 s lost at a 30 s cap.
 const MAX_POLL_MS = 10_000;
 
@@ -74,12 +76,19 @@ export interface BatchJobRunner {
   run(spec: BatchJobSpec, hooks?: WatchHooks): Promise<JobDetail>;
 }
 
-export function batchJobRunner({ aws, config }: Pick<ActivityDeps, 'aws' | 'config'>): BatchJobRunner {
+export function batchJobRunner(deps: Pick<ActivityDeps, 'aws' | 'config' | 'batchCalls'>): BatchJobRunner {
+  const { aws, config } = deps;
   const { batch } = aws;
+  const { describer, submits } = batchCalls(deps);
+  const describe = describer.describe;
 
-  async function describe(jobId: string): Promise<JobDetail | undefined> {
-    const out = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }));
-    return out.jobs?.[0];
+  /** Waits for this worker's next SubmitJob slot, heartbeating meanwhile: a burst of thousands waits longer than the heartbeat timeout. */
+  async function submitTurn(ctx: Context): Promise<void> {
+    const beat = maxPollMs(config.batch.heartbeatSeconds);
+    for (let left = submits.reserve(); left > 0; left -= beat) {
+      await ctx.sleep(Math.min(left, beat));
+      if (left > beat) ctx.heartbeat();
+    }
   }
 
   /**
@@ -93,8 +102,8 @@ export function batchJobRunner({ aws, config }: Pick<ActivityDeps, 'aws' | 'conf
     const named = (out.jobSummaryList ?? []).filter((j) => j.jobName === spec.jobName && j.arrayProperties?.index === undefined && !j.jobId?.includes(':'));
     if (named.length === 0) return undefined;
     // ListJobs leaves out the tags: DescribeJobs (100 ids at most) has them.
-    const described = await batch.send(new DescribeJobsCommand({ jobs: named.slice(0, 100).map((j) => j.jobId!) }));
-    const ours = (described.jobs ?? []).filter((j) => j.tags?.[spec.tag.key] === spec.tag.value);
+    const described = await describer.describeMany(named.slice(0, 100).map((j) => j.jobId!));
+    const ours = described.filter((j): j is JobDetail => j?.tags?.[spec.tag.key] === spec.tag.value);
     return ours.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]?.jobId;
   }
 
@@ -111,6 +120,7 @@ export function batchJobRunner({ aws, config }: Pick<ActivityDeps, 'aws' | 'conf
     if (jobId) ctx.log.info('re-attached to Batch job', { jobId, jobName: spec.jobName });
     else {
       request ??= spec.request();
+      await submitTurn(ctx);
       const out = await batch.send(new SubmitJobCommand({ ...request, jobName: spec.jobName, tags: { ...request.tags, [spec.tag.key]: spec.tag.value } }));
       jobId = out.jobId!;
     }

@@ -1,3 +1,4 @@
+import { batchCalls } from './batch-calls.js';
 import { buildReportActivity } from './build-report.js';
 import { cleanupActivities } from './cleanup.js';
 import { asStageTask, creditCheckLedger } from './credit-check-ledger.js';
@@ -14,7 +15,9 @@ import { sweepActivity } from './sweep.js';
 import { validateUploadActivity } from './validate-upload.js';
 
 /** Every activity of the credit check and the catalog's processes, bound to injected clients and configuration. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(given: ActivityDeps) {
+  // One DescribeJobs queue and one SubmitJob pace for the whole worker: Batch's limits are the account's.
+  const deps: ActivityDeps = { ...given, batchCalls: batchCalls(given) };
   // The credit check's stages are also the tasks of its process in the ledger.
   const record = creditCheckLedger(deps);
   const email = emailActivities(deps);

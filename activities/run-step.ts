@@ -4,19 +4,17 @@
  * its Batch job id and log once submitted, then how it ended, with what a person can act on
  * and what it used.
  */
-import { DescribeJobsCommand, type JobDetail } from '@aws-sdk/client-batch';
+import type { JobDetail } from '@aws-sdk/client-batch';
 import { stepEnvironment } from '../catalog/job-definition.js';
 import type { StepOutcome, StepRun } from '../contracts/job-process.js';
 import { recordTask } from '../ledger/process-store.js';
+import { batchCalls } from './batch-calls.js';
 import { batchJobRunner } from './batch-job-runner.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
 
 /** Tag of a step's Batch job: the process and attempt it belongs to, so a retry of the process never re-attaches to an older attempt's job. */
 export const PROCESS_TAG = 'drover:process';
-
-/** DescribeJobs takes 100 ids a call. */
-const DESCRIBE_BATCH = 100;
 
 interface Measured {
   /** Seconds every attempt of every child ran. */
@@ -43,16 +41,13 @@ export function failureReason(job: JobDetail): string {
 }
 
 export function runStepActivity(deps: ActivityDeps) {
-  const { aws, config } = deps;
+  const { config } = deps;
   const runner = batchJobRunner(deps);
+  const { describer } = batchCalls(deps);
 
+  /** The jobs Batch knows of `ids`, through the worker's DescribeJobs queue (100 ids a call, shared with every other watcher). */
   async function describeAll(ids: string[]): Promise<JobDetail[]> {
-    const jobs: JobDetail[] = [];
-    for (let i = 0; i < ids.length; i += DESCRIBE_BATCH) {
-      const out = await aws.batch.send(new DescribeJobsCommand({ jobs: ids.slice(i, i + DESCRIBE_BATCH) }));
-      jobs.push(...(out.jobs ?? []));
-    }
-    return jobs;
+    return (await describer.describeMany(ids)).filter((j): j is JobDetail => j !== undefined);
   }
 
   async function measure(job: JobDetail): Promise<Measured> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Operation } from './api-operations.js';
+import { CallStats } from './call-stats.js';
 import { BatchClientError } from './errors.js';
 import { isObject } from './request-fields.js';
 
@@ -12,12 +13,17 @@ export interface ApiServerOptions {
   operations: ReadonlyMap<string, Operation>;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Counts every call to an operation; served at GET /drover/stats. */
+  stats: CallStats;
 }
 
 export interface ApiServer {
   port: number;
   close(): Promise<void>;
 }
+
+/** Not part of AWS's API: the executor's counts of the calls it answered (call-stats.ts). */
+export const STATS_PATH = '/drover/stats';
 
 /**
  * The restJson1 transport of the Batch API: `POST /v1/<operation>` with a JSON body.
@@ -48,7 +54,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.toLowerCase();
+  if (path === STATS_PATH && req.method === 'GET') {
+    req.resume();
+    send(res, 200, options.stats.view());
+    return;
+  }
   const operation = options.operations.get(path);
+  const name = CallStats.operationOf(path);
+  // A call refused (bad body, unknown job) still counts: AWS throttles it all the same.
+  if (operation !== undefined && name !== undefined && req.method === 'POST') options.stats.count(name);
   if (operation === undefined || req.method !== 'POST') {
     req.resume();
     sendError(res, 404, 'UnknownOperationException', `${req.method} ${path} is not an operation of the local Batch executor`);

@@ -1,6 +1,7 @@
 import { createOperations } from './api-operations.js';
 import { startApiServer } from './api-server.js';
 import type { ArnContext } from './arns.js';
+import { CallStats, type CallStatsView } from './call-stats.js';
 import { resolveExecutorOptions, type BatchExecutorOptions } from './executor-options.js';
 import { JobDefinitionRegistry } from './job-definitions.js';
 import { JobQueueRegistry } from './job-queues.js';
@@ -13,6 +14,8 @@ export interface BatchExecutor {
   /** `http://<host>:<port>`, the `endpoint` of a BatchClient. */
   url: string;
   port: number;
+  /** The calls answered so far, by operation: what GET /drover/stats serves. */
+  stats(): CallStatsView;
   /** Stops the API, then every child (SIGTERM, SIGKILL after the grace period), and resolves once they have exited. */
   close(): Promise<void>;
 }
@@ -36,12 +39,14 @@ export async function startBatchExecutor(options: BatchExecutorOptions = {}): Pr
     onJobFinished: (job) => store.finished(job),
   });
   const operations = createOperations({ definitions, queues, store, scheduler, arns, vcpuBudget: o.vcpus });
-  const server = await startApiServer({ host: o.host, port: o.port, operations, maxBodyBytes: o.maxBodyBytes });
+  const stats = new CallStats();
+  const server = await startApiServer({ host: o.host, port: o.port, operations, maxBodyBytes: o.maxBodyBytes, stats });
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${server.port}`,
     port: server.port,
+    stats: () => stats.view(),
     close: () => {
       closing ??= (async () => {
         await Promise.all([server.close(), scheduler.shutdown('Batch executor shut down')]);

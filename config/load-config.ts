@@ -53,6 +53,9 @@ export interface Config {
     childAttempts: number;
     childTimeoutSeconds: number;
     pollSeconds: number;
+    /** DescribeJobs calls a second, and SubmitJob calls in any second, per worker (activities/batch-calls.ts). */
+    describePerSecond: number;
+    submitPerSecond: number;
     heartbeatSeconds: number;
     sweepMinutes: number;
   };
@@ -243,6 +246,8 @@ function batchPart(s: Settings, stack: StackFile | undefined): Config['batch'] {
     childAttempts: s.value('DROVER_CHILD_ATTEMPTS'),
     childTimeoutSeconds: s.value('DROVER_CHILD_TIMEOUT_SECONDS'),
     pollSeconds: s.value('DROVER_BATCH_POLL_SECONDS'),
+    describePerSecond: s.value('DROVER_BATCH_DESCRIBE_PER_SECOND'),
+    submitPerSecond: s.value('DROVER_BATCH_SUBMIT_PER_SECOND'),
     heartbeatSeconds: s.value('DROVER_HEARTBEAT_SECONDS'),
     sweepMinutes: s.value('DROVER_SWEEP_MINUTES'),
   };
