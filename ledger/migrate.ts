@@ -10,6 +10,7 @@ import * as taskRuns from './migrations/0002-task-runs.js';
 import * as idempotency from './migrations/0003-idempotency.js';
 import * as apiKeys from './migrations/0004-api-keys.js';
 import * as processUsage from './migrations/0005-process-usage.js';
+import * as ledgerIndexes from './migrations/0006-ledger-indexes.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': catalog,
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-idempotency': idempotency,
   '0004-api-keys': apiKeys,
   '0005-process-usage': processUsage,
+  '0006-ledger-indexes': ledgerIndexes,
 };
 
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}
