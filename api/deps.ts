@@ -10,7 +10,8 @@ export interface ApiDeps {
   db: Ledger;
   temporal: Client;
   aws: Pick<AwsClients, 's3' | 'batch' | 'logs'>;
-  config: Pick<Config, 'temporal' | 'aws' | 'batch' | 'database'>;
+  /** prices: what a process's usage is estimated to cost (control/usage.ts). */
+  config: Pick<Config, 'temporal' | 'aws' | 'batch' | 'database' | 'prices'>;
 }
 
 /** The Fastify instance every route plugin registers on: TypeBox schemas give validation, types and the OpenAPI document. */

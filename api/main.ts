@@ -18,7 +18,7 @@ import { buildApi } from './server.js';
 const HOST = '0.0.0.0';
 
 async function main(): Promise<void> {
-  const config = loadConfigParts(['temporal', 'aws', 'batch', 'database', 'api']);
+  const config = loadConfigParts(['temporal', 'aws', 'batch', 'database', 'api', 'prices']);
   if (!config.database.url) throw new ConfigError('no database: set DATABASE_URL (or DATABASE_SECRET_JSON), or start the stack with npm start');
   const db = await openReadyLedger(config.database.url);
   // Lazy: the API starts, and /healthz says so, while Temporal is down; requests that need it get 503.

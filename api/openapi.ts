@@ -25,6 +25,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'jobs', description: 'The job catalog' },
         { name: 'processes', description: 'Processes of jobs and their tasks' },
+        { name: 'usage', description: 'What processes used and are estimated to cost' },
         { name: 'health', description: 'Whether the API can do its work' },
       ],
     },

@@ -23,6 +23,7 @@ import { processActionRoutes } from './routes/process-actions.js';
 import { processRoutes } from './routes/processes.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { taskLogRoutes } from './routes/task-log.js';
+import { usageRoutes } from './routes/usage.js';
 import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem.js';
 import { ProblemSchema } from './schemas/problem.js';
 import { validatorCompiler } from './validation.js';
@@ -42,6 +43,7 @@ const V1_ROUTES: Array<(app: ApiApp, opts: { deps: ApiDeps }) => Promise<void>> 
   scheduleRoutes,
   apiKeyRoutes,
   auditRoutes,
+  usageRoutes,
 ];
 
 export interface BuildApiOptions {

@@ -16,6 +16,7 @@ import { saveOutputs } from './save-outputs.js';
 import { addScheduleCommands } from './schedule-commands.js';
 import { addTaskLogCommand } from './task-log-command.js';
 import { uploadWorkbook } from './upload.js';
+import { addUsageCommand } from './usage-command.js';
 
 const program = new Command('drover').description('Credit checks on AWS Batch, orchestrated by Temporal').showHelpAfterError();
 // The CLI reads Temporal's address and the bucket, nothing of Batch, the source or the stack's ports.
@@ -203,6 +204,7 @@ addProcessCommands(program);
 addTaskLogCommand(program);
 addApiKeyCommands(program);
 addScheduleCommands(program);
+addUsageCommand(program);
 
 try {
   await program.parseAsync();

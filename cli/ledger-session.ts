@@ -12,7 +12,7 @@ import { connectClient } from './run-client.js';
 
 export class NoLedgerError extends errorWithCode('NoLedgerError', 'DB_NOT_CONFIGURED') {}
 
-export type SessionConfig = Pick<Config, 'temporal' | 'aws' | 'database' | 'batch'>;
+export type SessionConfig = Pick<Config, 'temporal' | 'aws' | 'database' | 'batch' | 'prices'>;
 
 export interface LedgerSession {
   config: SessionConfig;
@@ -23,7 +23,7 @@ export interface LedgerSession {
 
 /** Runs `work` with a session and closes whatever it opened, however `work` ends. */
 export async function withSession<T>(work: (session: LedgerSession) => Promise<T>): Promise<T> {
-  const config = loadConfigParts(['temporal', 'aws', 'database', 'batch']);
+  const config = loadConfigParts(['temporal', 'aws', 'database', 'batch', 'prices']);
   let ledger: Ledger | undefined;
   let client: Promise<Client> | undefined;
   let aws: AwsClients | undefined;

@@ -1,6 +1,7 @@
 /** `drover process ...`: start, list, show, cancel and retry processes of catalog jobs. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { currentProcesses } from '../control/process-list.js';
+import { pricedProcess } from '../control/usage.js';
 import { DEFAULT_PROCESS_LIST_LIMIT } from '../ledger/process-queries.js';
 import { PROCESS_STATUSES, type ProcessStatus } from '../ledger/tables.js';
 import { positiveInt } from './arg-parsers.js';
@@ -49,7 +50,7 @@ export function addProcessCommands(program: Command): void {
         await withSession(async (s) => {
           const filter = { ...(opts.job ? { jobId: opts.job } : {}), ...(opts.status ? { status: opts.status } : {}), limit: opts.limit };
           const processes = await currentProcesses(controlDeps(s), filter);
-          for (const p of processes) console.log(opts.json ? JSON.stringify(p) : processLine(p));
+          for (const p of processes) console.log(opts.json ? JSON.stringify(pricedProcess(p, s.config.prices)) : processLine(p));
         });
       }),
     );

@@ -2,6 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { runUiLink } from '../config/temporal-connection.js';
 import { currentProcess } from '../control/process-settle.js';
+import { pricedProcess } from '../control/usage.js';
 import type { ProcessView } from '../ledger/process-store.js';
 import { followUntilInterrupted } from './follow-run.js';
 import { controlDeps, type LedgerSession } from './ledger-session.js';
@@ -27,7 +28,8 @@ export function showCurrent(session: LedgerSession, processId: string): Promise<
 
 /** Prints a process as `process show` does: the ProcessView with --json, else the header and task table. */
 export function printProcess(session: LedgerSession, view: ProcessView, json: boolean): void {
-  console.log(json ? JSON.stringify(view) : describeProcess(view, processUiLink(session, view.processId)));
+  const priced = pricedProcess(view, session.config.prices);
+  console.log(json ? JSON.stringify(priced) : describeProcess(priced, processUiLink(session, view.processId)));
 }
 
 /**

@@ -1,4 +1,5 @@
 /** A process as a person reads it: a header, a table of its tasks, and one line of a list. */
+import type { PricedProcess } from '../control/usage.js';
 import type { ProcessView, TaskView } from '../ledger/process-store.js';
 import { table } from './text-table.js';
 
@@ -23,7 +24,7 @@ export function taskTable(tasks: readonly TaskView[], now = Date.now()): string[
 }
 
 /** What `drover process show` prints. */
-export function describeProcess(p: ProcessView, uiLink: string): string {
+export function describeProcess(p: PricedProcess, uiLink: string): string {
   const fields: Array<[string, string]> = [
     ['process', p.processId],
     ['job', `${p.jobId}@${p.version}`],
@@ -35,7 +36,7 @@ export function describeProcess(p: ProcessView, uiLink: string): string {
   ];
   if (p.failedTask) fields.push(['failed task', p.failedTask]);
   if (p.reason) fields.push(['reason', p.reason]);
-  fields.push(['usage', `${p.usage.vcpuSeconds} vCPU-s, ${p.usage.gibSeconds} GiB-s`], ['web ui', uiLink]);
+  fields.push(['usage', `${p.usage.vcpuSeconds} vCPU-s, ${p.usage.gibSeconds} GiB-s, about $${p.usage.estimatedUsd}`], ['web ui', uiLink]);
   const header = fields.map(([name, value]) => `${name.padEnd(13)}${value}`);
   return [...header, '', ...taskTable(p.tasks ?? [])].join('\n');
 }

@@ -8,6 +8,7 @@ import { jobParameterSchema } from '../control/fire-process.js';
 import { ScheduleBackfillError } from '../control/schedule-errors.js';
 import { backfillSchedule, triggerSchedule } from '../control/schedule-runs.js';
 import { createSchedule, deleteSchedule, describeSchedule, listSchedules, updateSchedule, type ScheduleView } from '../control/schedules.js';
+import { pricedProcess } from '../control/usage.js';
 import { action, badUsageExitsTwo, CliInputError, inputRefused } from './bad-input.js';
 import { controlDeps, withSession, type LedgerSession } from './ledger-session.js';
 import { collect, processParameters } from './params.js';
@@ -114,9 +115,10 @@ export function addScheduleCommands(program: Command): void {
     .option('--json', 'one JSON object, as GET /v1/schedules/{id}')
     .action(
       action(async (id: string, opts: { json?: boolean }) => {
-        await withDeps(async (deps) => {
+        await withDeps(async (deps, session) => {
           const view = await describeSchedule(deps, id);
-          console.log(opts.json ? JSON.stringify(view) : describe(view));
+          const priced = { ...view, recentProcesses: view.recentProcesses.map((p) => pricedProcess(p, session.config.prices)) };
+          console.log(opts.json ? JSON.stringify(priced) : describe(view));
         });
       }),
     );

@@ -75,6 +75,8 @@ export interface Config {
   runner: { venvCache: string };
   /** The REST API's own settings. */
   api: { port: number; ratePerMinute: number; trustedProxies: number };
+  /** USD a vCPU-hour and a GiB-hour, for what processes are estimated to cost (catalog/usage-price.ts). */
+  prices: { vcpuHour: number; gibHour: number };
   stack: {
     home: string;
     temporalPort: number;
@@ -162,7 +164,7 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api']);
+const ALL_PARTS: ReadonlySet<ConfigPart> = new Set(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api', 'prices']);
 
 /** The settings as read, with typed access: a setting with a default is always there. */
 class Settings {
@@ -291,6 +293,10 @@ function apiPart(s: Settings): Config['api'] {
   return { port: s.value('DROVER_API_PORT'), ratePerMinute: s.value('DROVER_API_RATE_PER_MINUTE'), trustedProxies: s.value('DROVER_API_TRUSTED_PROXIES') };
 }
 
+function pricesPart(s: Settings): Config['prices'] {
+  return { vcpuHour: s.value('DROVER_PRICE_VCPU_HOUR'), gibHour: s.value('DROVER_PRICE_GIB_HOUR') };
+}
+
 function stackPart(s: Settings, home: string): Config['stack'] {
   return {
     home,
@@ -332,11 +338,12 @@ export function loadConfigParts<P extends ConfigPart>(parts: readonly P[], optio
     database: () => databasePart(settings, stack),
     runner: () => runnerPart(settings, options.cwd ?? process.cwd()),
     api: () => apiPart(settings),
+    prices: () => pricesPart(settings),
   };
   return Object.fromEntries(parts.map((part) => [part, build[part]()])) as Pick<Config, P>;
 }
 
 /** Every part: the worker, the CLI and the stack read them all. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api'], options);
+  return loadConfigParts(['temporal', 'aws', 'batch', 'source', 'sheet', 'stack', 'database', 'runner', 'api', 'prices'], options);
 }

@@ -9,7 +9,7 @@ import { ConfigError } from './config-error.js';
 export type SettingType = 'string' | 'int' | 'number' | 'boolean' | 'url';
 
 /** The part of the configuration a setting belongs to: a process loads only the parts it reads (load-config.ts). */
-export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack' | 'database' | 'runner' | 'api';
+export type ConfigPart = 'temporal' | 'aws' | 'batch' | 'source' | 'sheet' | 'stack' | 'database' | 'runner' | 'api' | 'prices';
 
 export interface Setting {
   env: string;
@@ -88,6 +88,9 @@ export const SETTINGS = [
   { env: 'DROVER_API_TRUSTED_PROXIES', type: 'int', part: 'api', default: '0', min: 0, max: 10, doc: 'Proxies in front of the API whose `X-Forwarded-For` it believes (the CDK stack sets 1, its load balancer): without, every request without a key would count against the proxy\'s address. 0: none, as locally, where a client could otherwise name any address it likes.' },
   { env: 'DROVER_API_RATE_PER_MINUTE', type: 'int', part: 'api', default: '600', min: 1, max: 1000000, doc: 'Requests one API key may send a minute (requests without a key: one client address); past it the API answers 429 with `Retry-After`. 600 is 10 a second, far above what a person or a scheduler sends, low enough that one runaway script cannot take the server from everyone else. The count is kept per server process.' },
   { env: 'DROVER_UPDATE_SCREENSHOT', type: 'boolean', part: 'api', doc: 'For the tests alone: `1` and the browser test (`test/e2e/swagger-ui.test.ts`) also copies its screenshot of Swagger UI to `docs/swagger-ui.png`, the one this README shows. Unset (CI), a test run leaves the tree as it was.' },
+  // Prices
+  { env: 'DROVER_PRICE_VCPU_HOUR', type: 'number', part: 'prices', default: '0.012144', min: 0, doc: 'USD a vCPU-hour, for the estimated cost of processes (`usage.estimatedUsd`, `drover usage`, `GET /v1/usage`). The default is Fargate Spot in us-east-1, Linux/x86: the on-demand $0.04048 at Spot\'s full 70% discount (see [What a process cost](#what-a-process-cost)).' },
+  { env: 'DROVER_PRICE_GIB_HOUR', type: 'number', part: 'prices', default: '0.0013335', min: 0, doc: 'USD a GiB of memory an hour, as `DROVER_PRICE_VCPU_HOUR`: Fargate Spot\'s us-east-1 Linux/x86 price, the on-demand $0.004445 a GB-hour at 70% off.' },
   // Fetch and run
   { env: 'DROVER_VENV_CACHE', type: 'string', part: 'runner', default: '.drover/venvs', doc: 'Directory where the fetch-and-run entrypoint keeps one Python virtualenv per distinct `modules` list (named by its hash), so a step whose modules were installed before starts at once.' },
   // Sheet

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { cancelProcess } from '../../control/cancel-process.js';
 import { retryProcess } from '../../control/retry-process.js';
+import { pricedProcess } from '../../control/usage.js';
 import { controlDepsOf } from '../control-deps.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { requireRole } from '../require-role.js';
@@ -36,7 +37,7 @@ export async function processActionRoutes(app: ApiApp, opts: { deps: ApiDeps }):
     },
     async (request, reply) => {
       const view = await cancelProcess(deps, request.params.processId, { identity: `api:${request.principal!.keyName}`, ...(request.body.reason !== undefined ? { reason: request.body.reason } : {}) });
-      return reply.code(202).send(view);
+      return reply.code(202).send(pricedProcess(view, opts.deps.config.prices));
     },
   );
 

@@ -4,6 +4,7 @@ import { fireProcessOnce } from '../../control/fire-once.js';
 import { fireProcess } from '../../control/fire-process.js';
 import { currentPage } from '../../control/process-list.js';
 import { currentProcess } from '../../control/process-settle.js';
+import { pricedProcess } from '../../control/usage.js';
 import { errorWithCode } from '../../errors/drover-error.js';
 import { controlDepsOf } from '../control-deps.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -27,6 +28,7 @@ const CURSOR_PATTERNS = [/^\d{1,17}$/, new RegExp(PROCESS_ID_PATTERN)];
 
 export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promise<void> {
   const deps = controlDepsOf(opts.deps);
+  const { prices } = opts.deps.config;
 
   app.post(
     '/processes',
@@ -54,7 +56,7 @@ export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promi
       const process = key ? (await fireProcessOnce(deps, fire, { keyName: request.principal!.keyName, idempotencyKey: key })).process : await fireProcess(deps, fire);
       // POST has no id in its path: the audit row names the process it fired.
       request.auditNote = { target: process.processId };
-      return reply.code(202).header('location', `/v1/processes/${process.processId}`).send(process);
+      return reply.code(202).header('location', `/v1/processes/${process.processId}`).send(pricedProcess(process, prices));
     },
   );
 
@@ -89,7 +91,7 @@ export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promi
         ...(after ? { after: { createdMicros: after[0]!, processId: after[1]! } } : {}),
         limit: q.limit ?? DEFAULT_PAGE_LIMIT,
       });
-      return { items: page.items, nextCursor: page.next ? encodeCursor([page.next.createdMicros, page.next.processId]) : null };
+      return { items: page.items.map((p) => pricedProcess(p, prices)), nextCursor: page.next ? encodeCursor([page.next.createdMicros, page.next.processId]) : null };
     },
   );
 
@@ -105,6 +107,6 @@ export async function processRoutes(app: ApiApp, opts: { deps: ApiDeps }): Promi
         response: { 200: ProcessSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => currentProcess(deps, request.params.processId),
+    async (request) => pricedProcess(await currentProcess(deps, request.params.processId), prices),
   );
 }

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { ScheduleDocumentSchema, SchedulePatchSchema, ScheduleSchema } from '../../catalog/schedule-schema.js';
 import { backfillSchedule, triggerSchedule } from '../../control/schedule-runs.js';
 import { createSchedule, deleteSchedule, describeSchedule, listSchedules, updateSchedule } from '../../control/schedules.js';
+import { pricedProcess } from '../../control/usage.js';
 import { controlDepsOf } from '../control-deps.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -82,7 +83,10 @@ export async function scheduleRoutes(app: ApiApp, opts: { deps: ApiDeps }): Prom
         response: { 200: ScheduleViewSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => describeSchedule(deps, request.params.scheduleId),
+    async (request) => {
+      const view = await describeSchedule(deps, request.params.scheduleId);
+      return { ...view, recentProcesses: view.recentProcesses.map((p) => pricedProcess(p, opts.deps.config.prices)) };
+    },
   );
 
   app.patch(

@@ -3,7 +3,14 @@ import { Type } from '@sinclair/typebox';
 import { PROCESS_STATUSES, TASK_STATUSES } from '../../ledger/tables.js';
 import { AnyObject, JobId, Nullable, ProcessId, Timestamp } from './common.js';
 
-const Usage = Type.Object({ vcpuSeconds: Type.Number(), gibSeconds: Type.Number() }, { description: 'vCPU-seconds and GiB-seconds the work used.' });
+export const Usage = Type.Object(
+  {
+    vcpuSeconds: Type.Number(),
+    gibSeconds: Type.Number(),
+    estimatedUsd: Type.Number({ description: 'What that is estimated to cost at DROVER_PRICE_VCPU_HOUR and DROVER_PRICE_GIB_HOUR, to the micro-dollar.' }),
+  },
+  { description: 'vCPU-seconds and GiB-seconds the work used (an array job\'s: all its children\'s, every attempt), and their estimated cost in USD.' },
+);
 
 export const ProcessStatus = Type.Union(PROCESS_STATUSES.map((s) => Type.Literal(s)));
 export const TaskStatus = Type.Union(TASK_STATUSES.map((s) => Type.Literal(s)));

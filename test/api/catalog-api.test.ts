@@ -41,7 +41,7 @@ beforeAll(async () => {
   await ensureBuiltInJobs(db);
   // Nothing listens on port 1: Temporal "does not answer".
   connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const config = loadConfigParts(['temporal', 'aws', 'batch', 'database'], { env: { DATABASE_URL: pgServer.url }, useStackFile: false });
+  const config = loadConfigParts(['temporal', 'aws', 'batch', 'database', 'prices'], { env: { DATABASE_URL: pgServer.url }, useStackFile: false });
   aws = createAwsClients(config);
   app = await buildApi({ db, temporal: new Client({ connection }), aws, config });
   call = caller(app);
