@@ -25,15 +25,20 @@ export interface UsageRow {
   gibSeconds: number;
 }
 
-const KEYS: Record<UsageGroupBy, RawBuilder<string>> = {
-  job: sql<string>`job_id`,
-  day: sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`,
-  triggeredBy: sql<string>`triggered_by`,
+/**
+ * Each grouping's key as grouped, and as printed. A day is grouped as a date and formatted once
+ * a group: formatting each of a month's 100,000 rows took longer than summing them.
+ */
+const UTC_DAY = sql<string>`(created_at at time zone 'UTC')::date`;
+const KEYS: Record<UsageGroupBy, { group: RawBuilder<string>; key: RawBuilder<string> }> = {
+  job: { group: sql<string>`job_id`, key: sql<string>`job_id` },
+  day: { group: UTC_DAY, key: sql<string>`to_char(${UTC_DAY}, 'YYYY-MM-DD')` },
+  triggeredBy: { group: sql<string>`triggered_by`, key: sql<string>`triggered_by` },
 };
 
 /** One row a key, ordered by key; keys with no process in the range have no row. */
 export async function sumUsage(db: Ledger, filter: UsageFilter): Promise<UsageRow[]> {
-  const key = KEYS[filter.groupBy];
+  const { group, key } = KEYS[filter.groupBy];
   let query = db
     .selectFrom('processes')
     .select([
@@ -46,6 +51,6 @@ export async function sumUsage(db: Ledger, filter: UsageFilter): Promise<UsageRo
     .where('created_at', '<', filter.to);
   if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
   // Byte order, whatever the database's collation: the same order everywhere.
-  const rows = await query.groupBy(key).orderBy(sql`${key} collate "C"`).execute();
+  const rows = await query.groupBy(group).orderBy(sql`${key} collate "C"`).execute();
   return rows.map((r) => ({ key: r.key, processes: Number(r.processes), vcpuSeconds: roundUsage(Number(r.vcpu_seconds)), gibSeconds: roundUsage(Number(r.gib_seconds)) }));
 }
