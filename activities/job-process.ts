@@ -8,11 +8,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { checkParameters, parseJob, JobDefinitionError, JobParametersError, type Job } from '../catalog/job-definition.js';
 import { runUiLink } from '../config/temporal-connection.js';
-import type { ParameterVerdict, ProcessEnd, ProcessPlan } from '../contracts/job-process.js';
+import { slotFreedSignal, type ParameterVerdict, type ProcessEnd, type ProcessPlan } from '../contracts/job-process.js';
 import { composeProcessNotice } from '../email/process-notice.js';
 import { sendRawEmail } from '../email/send.js';
 import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
-import { beginAttempt, claimSlot, closeOpenTasks, createProcess, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, oldestQueued, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
 import { readLogTail } from '../storage/task-log.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
@@ -33,6 +33,8 @@ export interface BeginProcessInput {
 
 export interface EndProcessInput {
   processId: string;
+  /** Its job, whose oldest queued process is woken for the slot this one frees (read from the ledger when left out). */
+  jobId?: string;
   attempt: number;
   status: ProcessEnd;
   failedTask?: string;
@@ -60,8 +62,35 @@ const CLOSED_AS: Record<string, 'FAILED' | 'CANCELLED' | 'SUCCEEDED'> = {
   CONTINUED_AS_NEW: 'FAILED',
 };
 
+/**
+ * A queued process checks that the processes ahead of it are alive at most this often per job
+ * and worker: each check describes every one of them, hundreds at a time on a busy job.
+ */
+const DEAD_CHECK_EVERY_MS = 60_000;
+
 export function jobProcessActivities(deps: ActivityDeps) {
   const { aws, config, temporal } = deps;
+  const deadCheckedAt = new Map<string, number>();
+
+  /** Tells the oldest queued process of the job that a slot may be free; best effort, as its wait has a timeout of its own. */
+  async function wakeNextQueued(jobId: string): Promise<void> {
+    if (!temporal) return;
+    const ledger = requireLedger(deps);
+    for (const next of await oldestQueued(ledger, jobId, 1)) {
+      await temporal.workflow
+        .getHandle(next)
+        .signal(slotFreedSignal)
+        .catch((err: unknown) => Context.current().log.warn('could not wake the next queued process', { processId: next, error: String(err) }));
+    }
+  }
+
+  /** settleDeadAhead, once a minute per job at most. */
+  async function settleDeadAheadNowAndThen(jobId: string, processId: string): Promise<number> {
+    const last = deadCheckedAt.get(jobId) ?? 0;
+    if (Date.now() - last < DEAD_CHECK_EVERY_MS) return 0;
+    deadCheckedAt.set(jobId, Date.now());
+    return settleDeadAhead(jobId, processId);
+  }
 
   /**
    * Ends, in the ledger, the processes ahead of this one whose workflows have closed without
@@ -104,7 +133,7 @@ export function jobProcessActivities(deps: ActivityDeps) {
     return { job, version: row.version, heartbeatSeconds: config.batch.heartbeatSeconds };
   }
 
-  return {
+  const activities = {
     /** The job version a process runs: the one it was fired with, or (a schedule's run) the latest when it starts. */
     async loadProcessPlan({ jobId, version }: { jobId: string; version?: number }): Promise<ProcessPlan> {
       return planOf(jobId, version);
@@ -131,11 +160,28 @@ export function jobProcessActivities(deps: ActivityDeps) {
       if (runId) await ledger.updateTable('processes').set({ workflow_run_id: runId }).where('process_id', '=', input.processId).where('attempt', '=', input.attempt).execute();
     },
 
-    /** Takes one of the job's slots, or fails (and is retried) while the job has maxConcurrentProcesses running. */
+    /** beginProcess, then a try for a slot (true: taken): one round trip for a process that finds one free. */
+    async beginProcessAndClaim(input: BeginProcessInput & { max: number }): Promise<boolean> {
+      const { max, ...begin } = input;
+      await activities.beginProcess(begin);
+      return activities.tryClaimProcessSlot({ processId: begin.processId, jobId: begin.jobId, attempt: begin.attempt, max });
+    },
+
+    /**
+     * Takes one of the job's slots and says true, or says false while the job has
+     * maxConcurrentProcesses running: the process then waits for slotFreedSignal.
+     */
+    async tryClaimProcessSlot({ processId, jobId, attempt, max }: { processId: string; jobId: string; attempt: number; max: number }): Promise<boolean> {
+      const ledger = requireLedger(deps);
+      if (await claimSlot(ledger, { processId, jobId, attempt, max })) return true;
+      return (await settleDeadAheadNowAndThen(jobId, processId)) > 0 && (await claimSlot(ledger, { processId, jobId, attempt, max }));
+    },
+
+    /** Takes one of the job's slots, or fails (and is retried) while the job has maxConcurrentProcesses running: how runJob waited before slotFreedSignal. */
     async claimProcessSlot({ processId, jobId, attempt, max }: { processId: string; jobId: string; attempt: number; max: number }): Promise<void> {
       const ledger = requireLedger(deps);
       if (await claimSlot(ledger, { processId, jobId, attempt, max })) return;
-      if ((await settleDeadAhead(jobId, processId)) > 0 && (await claimSlot(ledger, { processId, jobId, attempt, max }))) return;
+      if ((await settleDeadAheadNowAndThen(jobId, processId)) > 0 && (await claimSlot(ledger, { processId, jobId, attempt, max }))) return;
       throw ApplicationFailure.create({
         message: `queued: ${jobId} runs at most ${max} process${max === 1 ? '' : 'es'} at once`,
         type: 'PROCESS_QUEUED',
@@ -156,6 +202,8 @@ export function jobProcessActivities(deps: ActivityDeps) {
       }
       await closeOpenTasks(ledger, { processId: input.processId, attempt: input.attempt, status: cancelled ? 'CANCELLED' : 'SKIPPED', ...(cancelled ? { reason: input.reason } : {}) });
       await recordProcess(ledger, { processId: input.processId, attempt: input.attempt, status: input.status, failedTask: input.failedTask ?? null, reason: input.reason ?? null });
+      const jobId = input.jobId ?? (await ledger.selectFrom('processes').select('job_id').where('process_id', '=', input.processId).executeTakeFirst())?.job_id;
+      if (jobId) await wakeNextQueued(jobId);
     },
 
     async sendProcessNotice(input: ProcessNoticeInput): Promise<{ messageId: string } | undefined> {
@@ -188,4 +236,5 @@ export function jobProcessActivities(deps: ActivityDeps) {
       return { messageId: await sendRawEmail(aws.ses, raw, { from: config.aws.mailFrom, to: input.to }) };
     },
   };
+  return activities;
 }

@@ -27,6 +27,10 @@ export function stepDefinitionName({ jobId, version, step }: StepDefinitionInput
   return `${name.slice(0, 115)}-${hash}`;
 }
 
+/** How long a worker trusts a job definition it found without asking Batch again, and how many it keeps. */
+const KNOWN_DEFINITION_MS = 10 * 60_000;
+const KNOWN_DEFINITIONS_KEPT = 1000;
+
 /**
  * A command with no modules needs nothing the runner does (a script to fetch, a venv to ready):
  * its job runs the command itself. That spares every such step a Node process's start, about
@@ -66,14 +70,22 @@ export function stepDefinitionActivity({ aws, config }: Pick<ActivityDeps, 'aws'
     };
   }
 
+  // Definitions this worker found or registered, by content: every process of a job version asks
+  // for the same ones, and Batch's answer holds while the content does (unless someone
+  // deregisters it, which the entry's age bounds).
+  const known = new Map<string, { arn: string; at: number }>();
+
   return async function ensureStepDefinition(input: StepDefinitionInput): Promise<string> {
     const wanted = request(input);
     const content = createHash('sha256').update(JSON.stringify(wanted)).digest('hex').slice(0, 32);
     const name = wanted.jobDefinitionName!;
+    const cached = known.get(`${name}#${content}`);
+    if (cached && Date.now() - cached.at < KNOWN_DEFINITION_MS) return cached.arn;
     const found = await aws.batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: 'ACTIVE' }));
     const same = (found.jobDefinitions ?? []).filter((d) => d.tags?.[CONTENT_TAG] === content).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0];
-    if (same?.jobDefinitionArn) return same.jobDefinitionArn;
-    const out = await aws.batch.send(new RegisterJobDefinitionCommand({ ...wanted, tags: { ...wanted.tags, [CONTENT_TAG]: content } }));
-    return out.jobDefinitionArn!;
+    const arn = same?.jobDefinitionArn ?? (await aws.batch.send(new RegisterJobDefinitionCommand({ ...wanted, tags: { ...wanted.tags, [CONTENT_TAG]: content } }))).jobDefinitionArn!;
+    if (known.size >= KNOWN_DEFINITIONS_KEPT) known.clear();
+    known.set(`${name}#${content}`, { arn, at: Date.now() });
+    return arn;
   };
 }

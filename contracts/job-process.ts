@@ -3,9 +3,17 @@
  * id is the process id, so the Web UI and the `temporal` CLI work on a process as they are.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSignal } from '@temporalio/workflow';
 import type { Job, Problem, Step } from '../catalog/job-definition.js';
 
 export const RUN_JOB_WORKFLOW = 'runJob';
+
+/**
+ * Sent to the oldest queued process of a job when one of its processes ends: a slot may be
+ * free. A queued process waits for it rather than asking the ledger every few seconds, so a
+ * freed slot is taken within a moment and a long queue costs nothing while it waits.
+ */
+export const slotFreedSignal = defineSignal('slotFreed');
 
 /**
  * The nominal time Temporal gives a run a Schedule started (a trigger's or a backfill's too):
@@ -66,8 +74,8 @@ export interface StepRun {
   version: number;
   position: number;
   step: Step;
-  /** The job definition registered for this job version and step. */
-  definition: string;
+  /** The job definition registered for this job version and step; left out, the step's activity registers (or finds) it itself. */
+  definition?: string;
   parameters: Record<string, unknown>;
 }
 

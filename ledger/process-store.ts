@@ -173,6 +173,20 @@ export async function claimSlot(db: Ledger, { processId, jobId, attempt, max }: 
   });
 }
 
+/** The oldest QUEUED processes of `jobId`: the next to take a slot that frees, first in first out. */
+export async function oldestQueued(db: Ledger, jobId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('processes')
+    .select('process_id')
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'QUEUED')
+    .orderBy('created_at')
+    .orderBy('process_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.process_id);
+}
+
 /** The processes of `jobId` that hold or wait for a slot, other than `processId`: the ones to check are still alive. */
 export async function processesAhead(db: Ledger, jobId: string, processId: string): Promise<Array<{ processId: string; status: ProcessStatus }>> {
   const rows = await db

@@ -14,7 +14,7 @@ import type { Activities } from '../../activities/index.js';
 import type { BeginProcessInput, EndProcessInput, ProcessNoticeInput } from '../../activities/job-process.js';
 import type { StepDefinitionInput } from '../../activities/step-definition.js';
 import type { Job, Problem } from '../../catalog/job-definition.js';
-import { RUN_JOB_WORKFLOW, type RunJobInput, type RunJobResult, type ScheduledRunJobInput, type StepOutcome, type StepRun } from '../../contracts/job-process.js';
+import { RUN_JOB_WORKFLOW, slotFreedSignal, type RunJobInput, type RunJobResult, type ScheduledRunJobInput, type StepOutcome, type StepRun } from '../../contracts/job-process.js';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.js';
 import { startDevServer } from '../support/dev-server.js';
 import { eventually } from '../support/eventually.js';
@@ -54,11 +54,11 @@ interface Behaviour {
   job?: Job;
   /** A step's outcome by its name; SUCCEEDED when not given. */
   outcomes?: Record<string, StepOutcome>;
-  /** claimProcessSlot says PROCESS_QUEUED this many times before it grants the slot. */
+  /** tryClaimProcessSlot says false (queued) this many times before it grants the slot. */
   queuedClaims?: number;
   /** The step whose runStep heartbeats until it is cancelled. */
   holdStep?: string;
-  /** The step whose ensureStepDefinition fails for good, with this message. */
+  /** The step whose job definition Batch refuses for good (runStep fails), with this message. */
   definitionRefused?: { step: string; message: string };
   /** checkProcessParameters refuses the parameters so. */
   parametersRefused?: { message: string; problems: Problem[] };
@@ -88,7 +88,7 @@ function trace(id: string): Trace {
   return t;
 }
 
-type StubbedActivities = Pick<Activities, 'loadProcessPlan' | 'beginProcess' | 'checkProcessParameters' | 'claimProcessSlot' | 'ensureStepDefinition' | 'runStep' | 'endProcess' | 'sendProcessNotice'>;
+type StubbedActivities = Pick<Activities, 'loadProcessPlan' | 'beginProcess' | 'beginProcessAndClaim' | 'checkProcessParameters' | 'tryClaimProcessSlot' | 'ensureStepDefinition' | 'runStep' | 'endProcess' | 'sendProcessNotice'>;
 
 const stubs: StubbedActivities = {
   async loadProcessPlan({ jobId, version }) {
@@ -104,6 +104,13 @@ const stubs: StubbedActivities = {
     t.events.push('beginProcess');
     t.begin.push(input);
   },
+  async beginProcessAndClaim({ max, ...input }) {
+    const t = trace(processOf());
+    t.events.push('beginProcessAndClaim');
+    t.begin.push(input);
+    t.claims.push({ processId: input.processId, jobId: input.jobId, attempt: input.attempt, max });
+    return t.claims.length > (behaviourOf(processOf()).queuedClaims ?? 0);
+  },
   async checkProcessParameters(input) {
     const t = trace(processOf());
     t.events.push('checkProcessParameters');
@@ -111,13 +118,11 @@ const stubs: StubbedActivities = {
     const refused = behaviourOf(processOf()).parametersRefused;
     return refused ? { ok: false, ...refused } : { ok: true };
   },
-  async claimProcessSlot(input) {
+  async tryClaimProcessSlot(input) {
     const t = trace(processOf());
-    t.events.push('claimProcessSlot');
+    t.events.push('tryClaimProcessSlot');
     t.claims.push(input);
-    if (t.claims.length <= (behaviourOf(processOf()).queuedClaims ?? 0)) {
-      throw ApplicationFailure.create({ message: `queued: ${input.jobId} runs at most ${input.max} processes at once`, type: 'PROCESS_QUEUED' });
-    }
+    return t.claims.length > (behaviourOf(processOf()).queuedClaims ?? 0);
   },
   async ensureStepDefinition(input) {
     const t = trace(processOf());
@@ -133,6 +138,9 @@ const stubs: StubbedActivities = {
     const name = input.step.name;
     t.events.push(`runStep:${name}`);
     t.runs.push(input);
+    // runStep registers its step's job definition first: Batch refusing it is a failure for good.
+    const refused = behaviourOf(id).definitionRefused;
+    if (refused?.step === name) throw ApplicationFailure.nonRetryable(refused.message, 'ClientException');
     if (behaviourOf(id).holdStep === name) {
       const ctx = Context.current();
       t.events.push(`runStep:${name}:holding`);
@@ -210,11 +218,11 @@ async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
 /** The runStep input the workflow should send for `job.steps[position]`. */
 function stepRun(processId: string, position: number, attempt = 1): StepRun {
   const step = job.steps[position]!;
-  return { processId, attempt, jobId: JOB_ID, version: VERSION, position, step, definition: definitionOf(step.name), parameters: PARAMETERS };
+  return { processId, attempt, jobId: JOB_ID, version: VERSION, position, step, parameters: PARAMETERS };
 }
 
 describe('runJob with stub activities', () => {
-  it('runs every step in order, each defined then run with its position, definition and parameters, and ends SUCCEEDED with a notice to onSuccess', async () => {
+  it('runs every step in order, each run with its position and parameters, and ends SUCCEEDED with a notice to onSuccess', async () => {
     const id = 'herd-tally-20250301-060000-a1b2c3';
     const handle = await start(id, {});
     const result = (await handle.result()) as RunJobResult;
@@ -223,22 +231,19 @@ describe('runJob with stub activities', () => {
     const t = trace(id);
     expect(t.events).toEqual([
       'loadProcessPlan',
-      'beginProcess',
-      'claimProcessSlot',
-      'ensureStepDefinition:count',
+      'beginProcessAndClaim',
       'runStep:count',
-      'ensureStepDefinition:check',
       'runStep:check',
-      'ensureStepDefinition:publish',
       'runStep:publish',
       'endProcess:SUCCEEDED',
       'sendProcessNotice:SUCCEEDED',
     ]);
     expect(t.begin).toEqual([{ processId: id, jobId: JOB_ID, version: VERSION, triggeredBy: TRIGGERED_BY, parameters: PARAMETERS, attempt: 1, fromPosition: 0, tasks: TASKS }]);
     expect(t.claims).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, max: 2 }]);
-    expect(t.definitions).toEqual(job.steps.map((step) => ({ jobId: JOB_ID, version: VERSION, step })));
+    // Each step's activity defines its own job definition: no round trip of its own.
+    expect(t.definitions).toEqual([]);
     expect(t.runs).toEqual([stepRun(id, 0), stepRun(id, 1), stepRun(id, 2)]);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
     expect(addressed(t)).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'SUCCEEDED', to: job.notify.onSuccess }]);
   });
 
@@ -247,9 +252,10 @@ describe('runJob with stub activities', () => {
     const handle = await start(id, { job: { ...job, notify: { onFailure: job.notify.onFailure, onSuccess: [] } } });
     expect(((await handle.result()) as RunJobResult).status).toBe('SUCCEEDED');
     const t = trace(id);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
     expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check', 'publish']);
-    expect(addressed(t)).toEqual([]);
+    // Not even asked: a notice to no one is no activity.
+    expect(t.notices).toEqual([]);
   });
 
   it('a FAILED step 2 fails the process in that task with its reason, never runs step 3, tells onFailure, and fails PROCESS_FAILED', async () => {
@@ -264,16 +270,13 @@ describe('runJob with stub activities', () => {
     const t = trace(id);
     expect(t.events).toEqual([
       'loadProcessPlan',
-      'beginProcess',
-      'claimProcessSlot',
-      'ensureStepDefinition:count',
+      'beginProcessAndClaim',
       'runStep:count',
-      'ensureStepDefinition:check',
       'runStep:check',
       'endProcess:FAILED',
       'sendProcessNotice:FAILED',
     ]);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'FAILED', failedTask: 'check', reason }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'FAILED', failedTask: 'check', reason }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, failedTask: 'check', reason }]);
   });
 
@@ -285,9 +288,9 @@ describe('runJob with stub activities', () => {
     const t = trace(id);
     expect(t.begin).toEqual([{ processId: id, jobId: JOB_ID, version: VERSION, triggeredBy: TRIGGERED_BY, parameters: PARAMETERS, attempt: 2, fromPosition: 1, tasks: TASKS }]);
     expect(t.claims).toEqual([{ processId: id, jobId: JOB_ID, attempt: 2, max: 2 }]);
-    expect(t.definitions.map((d) => d.step.name)).toEqual(['check', 'publish']);
+    expect(t.definitions).toEqual([]);
     expect(t.runs).toEqual([stepRun(id, 1, 2), stepRun(id, 2, 2)]);
-    expect(t.ends).toEqual([{ processId: id, attempt: 2, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 2, status: 'SUCCEEDED' }]);
   });
 
   describe('refuses input it cannot run, at once and for good', () => {
@@ -320,18 +323,23 @@ describe('runJob with stub activities', () => {
     });
   });
 
-  it('a queued process asks for its slot again until it gets one, then runs', async () => {
+  it('a queued process asks for its slot again each time it is told one may be free, then runs', async () => {
     const id = 'herd-tally-20250301-060700-a1b2ca';
     const handle = await start(id, { queuedClaims: 2 });
+    // Each process that ends wakes the oldest queued one: it asks again, and waits again while still queued.
+    await eventually('the first claim', () => trace(id).claims.length === 1);
+    await handle.signal(slotFreedSignal);
+    await eventually('the second claim', () => trace(id).claims.length === 2);
+    await handle.signal(slotFreedSignal);
     expect(((await handle.result()) as RunJobResult).status).toBe('SUCCEEDED');
 
     const t = trace(id);
     expect(t.claims).toHaveLength(3);
     expect(t.claims.every((c) => c.processId === id && c.max === 2 && c.attempt === 1)).toBe(true);
     // No step before the slot: the third claim is the last thing before the first step.
-    expect(t.events.slice(0, 6)).toEqual(['loadProcessPlan', 'beginProcess', 'claimProcessSlot', 'claimProcessSlot', 'claimProcessSlot', 'ensureStepDefinition:count']);
+    expect(t.events.slice(0, 5)).toEqual(['loadProcessPlan', 'beginProcessAndClaim', 'tryClaimProcessSlot', 'tryClaimProcessSlot', 'runStep:count']);
     expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check', 'publish']);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
   });
 
   it('a cancel while a step runs waits for the step to stop, then ends the process CANCELLED and the workflow cancelled', async () => {
@@ -348,11 +356,8 @@ describe('runJob with stub activities', () => {
     const t = trace(id);
     expect(t.events).toEqual([
       'loadProcessPlan',
-      'beginProcess',
-      'claimProcessSlot',
-      'ensureStepDefinition:count',
+      'beginProcessAndClaim',
       'runStep:count',
-      'ensureStepDefinition:check',
       'runStep:check',
       'runStep:check:holding',
       // The step's Batch job is terminated (the stub saw the cancel) before the process ends.
@@ -360,7 +365,7 @@ describe('runJob with stub activities', () => {
       'endProcess:CANCELLED',
       'sendProcessNotice:CANCELLED',
     ]);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'CANCELLED', reason: 'cancelled' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'CANCELLED', reason: 'cancelled' }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'CANCELLED', to: job.notify.onFailure, reason: 'cancelled during check' }]);
   });
 
@@ -373,10 +378,9 @@ describe('runJob with stub activities', () => {
     expect(failure.message).toBe(`task check failed: ${message}`);
 
     const t = trace(id);
-    // Refused for good: asked once, not retried; the step's job never submitted, and the next step never reached.
-    expect(t.definitions.map((d) => d.step.name)).toEqual(['count', 'check']);
-    expect(t.runs.map((r) => r.step.name)).toEqual(['count']);
-    expect(t.ends).toEqual([{ processId: id, attempt: 1, status: 'FAILED', failedTask: 'check', reason: message }]);
+    // Refused for good: asked once, not retried; the next step never reached.
+    expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check']);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'FAILED', failedTask: 'check', reason: message }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, failedTask: 'check', reason: message }]);
   });
 });
@@ -405,7 +409,7 @@ describe('runJob started by a Temporal Schedule', () => {
 
       const rendered = { day: '2026-03-07', at: nominal, files: ['in/2026-03-07.csv'], ranch: 'north' };
       const t = trace(workflowId);
-      expect(t.events.slice(0, 4)).toEqual(['loadProcessPlan', 'beginProcess', 'checkProcessParameters', 'claimProcessSlot']);
+      expect(t.events.slice(0, 4)).toEqual(['loadProcessPlan', 'beginProcessAndClaim', 'checkProcessParameters', 'runStep:count']);
       expect(t.begin).toEqual([{ processId: workflowId, jobId: JOB_ID, version: VERSION, triggeredBy: `schedule:${scheduleId}`, parameters: rendered, attempt: 1, fromPosition: 0, tasks: TASKS }]);
       expect(t.checks).toEqual([{ jobId: JOB_ID, version: VERSION, parameters: rendered }]);
       expect(t.runs.map((r) => [r.step.name, r.version, r.parameters])).toEqual(job.steps.map((step) => [step.name, VERSION, rendered]));
@@ -426,8 +430,8 @@ describe('runJob started by a Temporal Schedule', () => {
     expect(failure.details).toEqual(refused.problems);
 
     const t = trace(workflowId);
-    expect(t.events).toEqual(['loadProcessPlan', 'beginProcess', 'checkProcessParameters', 'endProcess:FAILED', 'sendProcessNotice:FAILED']);
-    expect(t.ends).toEqual([{ processId: workflowId, attempt: 1, status: 'FAILED', reason: refused.message }]);
+    expect(t.events).toEqual(['loadProcessPlan', 'beginProcessAndClaim', 'checkProcessParameters', 'endProcess:FAILED', 'sendProcessNotice:FAILED']);
+    expect(t.ends).toEqual([{ processId: workflowId, jobId: JOB_ID, attempt: 1, status: 'FAILED', reason: refused.message }]);
     expect(t.notices).toEqual([{ processId: workflowId, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, reason: refused.message }]);
   });
 
