@@ -3,6 +3,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { pruneLedger } from '../ledger/retention.js';
 import { RUN_ID_TAG, runResources } from '../run-data/names.js';
 import { deleteRunTable } from '../run-data/run-table.js';
 import type { ActivityDeps } from './deps.js';
@@ -14,6 +15,8 @@ export interface SweepResult {
   tables: number;
   objects: number;
   jobs: number;
+  /** Processes the ledger's retention deleted, when DROVER_LEDGER_RETENTION_DAYS is set. */
+  processesPruned?: number;
 }
 
 const ACTIVE: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
@@ -26,7 +29,7 @@ const DESCRIBE_BATCH = 100;
  * and removes it. A job's run is read from its tag, never from its name: the name is the run id
  * with some characters rewritten, so two runs' jobs can share one.
  */
-export function sweepActivity({ aws, config, temporal }: ActivityDeps) {
+export function sweepActivity({ aws, config, temporal, ledger }: ActivityDeps) {
   async function isClosed(runId: string): Promise<boolean> {
     if (!temporal) throw new Error('the sweeper needs a Temporal client in its activity dependencies');
     try {
@@ -90,6 +93,19 @@ export function sweepActivity({ aws, config, temporal }: ActivityDeps) {
       result.objects += await deletePrefix(aws.s3, config.aws.bucket, resources.tmpPrefix);
       result.runs.push(runId);
       Context.current().heartbeat(result);
+    }
+    // The ledger's retention rides on the sweeper's schedule: a batch a short transaction, each
+    // a heartbeat, so the first prune of a long history is not mistaken for a stuck activity.
+    const days = config.database.retentionDays;
+    if (ledger && days !== undefined) {
+      result.processesPruned = 0;
+      await pruneLedger(ledger, {
+        days,
+        onBatch: (batch) => {
+          result.processesPruned! += batch.processes;
+          Context.current().heartbeat(result);
+        },
+      });
     }
     return result;
   };

@@ -7,7 +7,10 @@ import { loadConfigParts, type Config } from '../config/load-config.js';
 import { runUiLink } from '../config/temporal-connection.js';
 import { CREDIT_CHECK_WORKFLOW, pauseSignal, resumeSignal, setMaxInFlightSignal, setSourceLimitSignal } from '../workflows/definitions.js';
 import { addApiKeyCommands } from './api-key-commands.js';
+import { positiveInt } from './arg-parsers.js';
+import { action, badUsageExitsTwo } from './bad-input.js';
 import { dbMigrate } from './db-migrate.js';
+import { dbPrune } from './db-prune.js';
 import { displayMode, followUntilInterrupted, stoppedWaiting } from './follow-run.js';
 import { addJobCommands } from './job-commands.js';
 import { addProcessCommands } from './process-commands.js';
@@ -198,6 +201,16 @@ const db = program.command('db').description('the PostgreSQL of the job catalog 
 db.command('migrate')
   .description('apply the ledger\'s migrations to DATABASE_URL (else the running stack\'s database)')
   .action(async () => console.log(await dbMigrate(loadConfigParts(['database']).database.url)));
+badUsageExitsTwo(db.command('prune'))
+  .description('delete the processes that ended longer ago than the retention (--days, else DROVER_LEDGER_RETENTION_DAYS), with their tasks, a batch a short transaction')
+  .option('--days <n>', 'keep processes made or finished within this many days', positiveInt)
+  .option('--dry-run', 'say what would be deleted, deleting nothing', false)
+  .action(
+    action(async (opts: { days?: number; dryRun: boolean }) => {
+      const { database } = loadConfigParts(['database']);
+      console.log(await dbPrune(database.url, database.retentionDays, opts));
+    }),
+  );
 
 addJobCommands(program);
 addProcessCommands(program);

@@ -70,7 +70,11 @@ export interface Config {
   };
   sheet: { maxBytes: number; maxRows: number; maxCellChars: number };
   /** The catalog and ledger's PostgreSQL: `url` undefined when neither DATABASE_URL, DATABASE_SECRET_JSON nor the stack file gives one. */
-  database: { url?: string };
+  database: {
+    url?: string;
+    /** DROVER_LEDGER_RETENTION_DAYS; undefined: processes are kept forever (ledger/retention.ts). */
+    retentionDays?: number;
+  };
   /** The fetch-and-run entrypoint's own settings. */
   runner: { venvCache: string };
   /** The REST API's own settings. */
@@ -281,7 +285,8 @@ function databasePart(s: Settings, stack: StackFile | undefined): Config['databa
   const url = s.optional<string>('DATABASE_URL');
   const secretJson = s.optional<string>('DATABASE_SECRET_JSON');
   if (url && secretJson) throw new ConfigError('set the database either as DATABASE_URL or as DATABASE_SECRET_JSON, not both');
-  return { url: url ?? (secretJson ? databaseUrlFromSecret(secretJson) : undefined) ?? stack?.database?.url };
+  const retentionDays = s.optional<number>('DROVER_LEDGER_RETENTION_DAYS');
+  return { url: url ?? (secretJson ? databaseUrlFromSecret(secretJson) : undefined) ?? stack?.database?.url, ...(retentionDays !== undefined ? { retentionDays } : {}) };
 }
 
 function runnerPart(s: Settings, cwd: string): Config['runner'] {

@@ -4,7 +4,7 @@
  * replaced by fakes that answer the commands the sweeper sends, and Temporal by a fake that
  * says which runs are closed.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeJobsCommand, ListJobsCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -13,6 +13,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { sweepActivity } from '../../activities/sweep.js';
 import type { Config } from '../../config/load-config.js';
+import { sql } from 'kysely';
+import { openLedger, type Ledger } from '../../ledger/connect.js';
+import { migrateToLatest } from '../../ledger/migrate.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 interface FakeJob {
   jobId: string;
@@ -60,7 +64,7 @@ function fakes(jobs: FakeJob[], status: Record<string, 'RUNNING' | 'TERMINATED'>
       }),
     },
   };
-  const config = { aws: { tablePrefix: 'drover-run-', bucket: 'drover' }, batch: { jobQueue: 'drover-queue' } } as unknown as Config;
+  const config = { aws: { tablePrefix: 'drover-run-', bucket: 'drover' }, batch: { jobQueue: 'drover-queue' }, database: {} } as unknown as Config;
   const deps = { aws: { batch, dynamodb, s3, ses: {} }, config, temporal: temporal as unknown as Client } as unknown as ActivityDeps;
   return { deps, terminated };
 }
@@ -83,5 +87,41 @@ describe('sweepOrphans', () => {
     const result = await new MockActivityEnvironment().run(sweepActivity(deps));
     expect(terminated.sort()).toEqual(['closed-0', 'closed-1', 'forgotten-0']);
     expect(result).toEqual({ runs: ['a-b', 'forgotten'], tables: 0, objects: 0, jobs: 3 });
+  });
+});
+
+describe('sweepOrphans and the ledger\'s retention', () => {
+  let server: TestPostgres;
+  let ledger: Ledger;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    ledger = openLedger(server.url);
+    await migrateToLatest(ledger);
+    await sql`insert into jobs (job_id, latest_version) values ('feeds', 1)`.execute(ledger);
+    await sql`insert into job_versions (job_id, version, document) values ('feeds', 1, '{}')`.execute(ledger);
+  }, 120_000);
+
+  afterAll(async () => {
+    await ledger?.destroy();
+    await server?.stop();
+  });
+
+  const processIds = async () => (await sql<{ process_id: string }>`select process_id from processes order by process_id`.execute(ledger)).rows.map((r) => r.process_id);
+
+  it('prunes the processes older than DROVER_LEDGER_RETENTION_DAYS once it has swept, and only when it is set', async () => {
+    for (const [id, days] of [['old', 10], ['new', 1]] as const) {
+      await sql`insert into processes (process_id, job_id, version, status, triggered_by, created_at, finished_at)
+        values (${id}, 'feeds', 1, 'SUCCEEDED', 'cli:test', now() - make_interval(days => ${days}), now() - make_interval(days => ${days}))`.execute(ledger);
+    }
+    const { deps } = fakes([], {});
+    const unset = await new MockActivityEnvironment().run(sweepActivity({ ...deps, ledger }));
+    expect(unset).toEqual({ runs: [], tables: 0, objects: 0, jobs: 0 });
+    expect(await processIds()).toEqual(['new', 'old']);
+
+    const config = { ...deps.config, database: { retentionDays: 5 } };
+    const set = await new MockActivityEnvironment().run(sweepActivity({ ...deps, config, ledger }));
+    expect(set).toEqual({ runs: [], tables: 0, objects: 0, jobs: 0, processesPruned: 1 });
+    expect(await processIds()).toEqual(['new']);
   });
 });
