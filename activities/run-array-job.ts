@@ -7,7 +7,9 @@ import { CHILD_BAD_INPUT_EXIT } from '../run-data/child-exit.js';
 import { putChunkEnd } from '../run-data/chunk-end.js';
 import { readChunkProgress, type ChunkProgress } from '../run-data/chunk-progress.js';
 import { resultTotals } from '../run-data/result-totals.js';
+import { batchCalls } from './batch-calls.js';
 import { batchJobRunner, type BatchJobHeartbeat } from './batch-job-runner.js';
+import { measureBatchJob } from './batch-job-usage.js';
 import { scrapeTaskName, scrapeTaskPosition, type CreditCheckLedger } from './credit-check-ledger.js';
 import type { ActivityDeps } from './deps.js';
 import { signalRun } from './signal-run.js';
@@ -36,6 +38,7 @@ export function runArrayJobActivity(deps: ActivityDeps, record?: CreditCheckLedg
   const { batch } = aws;
 
   const runner = batchJobRunner(deps);
+  const { describer } = batchCalls(deps);
 
   function request(resources: RunResources, chunk: ChunkRef): SubmitJobCommandInput {
     const env: Record<string, string> = {
@@ -128,8 +131,11 @@ export function runArrayJobActivity(deps: ActivityDeps, record?: CreditCheckLedg
     await putChunkEnd(aws.dynamodb, resources.table, chunk.index, { status, createdAt: job.createdAt ?? watching, stoppedAt: job.stoppedAt ?? Date.now() });
     const { done, errors } = await resultTotals(aws.dynamodb, resources.table, chunk.index);
     const failed = errors + (chunk.count - done);
+    // What every attempt of every child used, at the vCPUs and memory each ran with (the scraper's job definition's).
+    const used = record ? await measureBatchJob(describer, job) : undefined;
     // Children that failed after some records are the report's failed rows, not a failed chunk.
     await record?.task({
+      ...(used ? { vcpuSeconds: used.vcpuSeconds, gibSeconds: used.gibSeconds } : {}),
       ...task,
       status: status === 'FAILED' && done === 0 ? 'FAILED' : 'SUCCEEDED',
       finishedAt: new Date(job.stoppedAt ?? Date.now()),

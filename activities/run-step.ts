@@ -10,26 +10,12 @@ import type { StepOutcome, StepRun } from '../contracts/job-process.js';
 import { recordTask } from '../ledger/process-store.js';
 import { batchCalls } from './batch-calls.js';
 import { batchJobRunner } from './batch-job-runner.js';
+import { measureBatchJob } from './batch-job-usage.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
 
 /** Tag of a step's Batch job: the process and attempt it belongs to, so a retry of the process never re-attaches to an older attempt's job. */
 export const PROCESS_TAG = 'drover:process';
-
-interface Measured {
-  /** Seconds every attempt of every child ran. */
-  seconds: number;
-  attempts: number;
-  /** The child that failed first (the job itself when it is not an array), for the reason, exit code and log. */
-  failed?: JobDetail;
-  failedCount: number;
-  /** Where the output of the job (or of its first child) is. */
-  log?: string;
-}
-
-function runSeconds(job: JobDetail): number {
-  return (job.attempts ?? []).reduce((sum, a) => sum + (a.startedAt && a.stoppedAt ? (a.stoppedAt - a.startedAt) / 1000 : 0), 0);
-}
 
 /** The reason of a failed job in a person's words: the container's reason, Batch's, the exit code. */
 export function failureReason(job: JobDetail): string {
@@ -44,35 +30,6 @@ export function runStepActivity(deps: ActivityDeps) {
   const { config } = deps;
   const runner = batchJobRunner(deps);
   const { describer } = batchCalls(deps);
-
-  /** The jobs Batch knows of `ids`, through the worker's DescribeJobs queue (100 ids a call, shared with every other watcher). */
-  async function describeAll(ids: string[]): Promise<JobDetail[]> {
-    return (await describer.describeMany(ids)).filter((j): j is JobDetail => j !== undefined);
-  }
-
-  async function measure(job: JobDetail): Promise<Measured> {
-    const size = job.arrayProperties?.size;
-    if (!size) {
-      return {
-        seconds: runSeconds(job),
-        attempts: job.attempts?.length ?? 0,
-        failed: job.status === 'FAILED' ? job : undefined,
-        failedCount: job.status === 'FAILED' ? 1 : 0,
-        log: job.container?.logStreamName ?? job.attempts?.at(-1)?.container?.logStreamName,
-      };
-    }
-    const children = await describeAll(Array.from({ length: size }, (_, i) => `${job.jobId}:${i}`));
-    children.sort((a, b) => (a.arrayProperties?.index ?? 0) - (b.arrayProperties?.index ?? 0));
-    const failed = children.filter((c) => c.status === 'FAILED');
-    const shown = failed[0] ?? children[0];
-    return {
-      seconds: children.reduce((sum, c) => sum + runSeconds(c), 0),
-      attempts: Math.max(0, ...children.map((c) => c.attempts?.length ?? 0)),
-      failed: failed[0],
-      failedCount: failed.length,
-      log: shown?.container?.logStreamName ?? shown?.attempts?.at(-1)?.container?.logStreamName,
-    };
-  }
 
   return async function runStep(input: StepRun): Promise<StepOutcome> {
     const ledger = requireLedger(deps);
@@ -102,7 +59,7 @@ export function runStepActivity(deps: ActivityDeps) {
         onPoll: async (polled) => {
           // The log is known once the job (or its first child) has started: `drover task log --follow` reads it while the task runs.
           const started = polled.startedAt !== undefined;
-          const ref = !started ? undefined : polled.arrayProperties?.size ? (log ?? (await describeAll([`${polled.jobId}:0`]))[0]?.container?.logStreamName) : polled.container?.logStreamName;
+          const ref = !started ? undefined : polled.arrayProperties?.size ? (log ?? (await describer.describe(`${polled.jobId}:0`))?.container?.logStreamName) : polled.container?.logStreamName;
           if (ref && ref !== log && polled.status !== 'SUCCEEDED' && polled.status !== 'FAILED') {
             log = ref;
             await recordTask(ledger, { ...task, status: 'RUNNING', log, ...(polled.startedAt ? { startedAt: new Date(polled.startedAt) } : {}) });
@@ -111,7 +68,7 @@ export function runStepActivity(deps: ActivityDeps) {
       },
     );
 
-    const measured = await measure(job);
+    const measured = await measureBatchJob(describer, job);
     const status = job.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
     const failed = measured.failed;
     const exitCode = failed ? (failed.container?.exitCode ?? failed.attempts?.at(-1)?.container?.exitCode ?? null) : 0;

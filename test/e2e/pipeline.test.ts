@@ -117,6 +117,10 @@ describe('the credit check through the whole embedded stack', () => {
       expect(scrape.batchJobId).toMatch(/^[0-9a-f-]{36}$/);
       // The chunk's counts, by the test's own count: every accepted customer, none failed.
       expect(scrape.detail).toEqual({ records: customers.length, done: customers.length, failed: 0 });
+      // Every child's time counts, at the scraper's 1 vCPU and 512 MiB (stack/provision.ts): half a GiB-second a vCPU-second.
+      expect(scrape.usage.vcpuSeconds).toBeGreaterThan(0);
+      expect(scrape.usage.gibSeconds).toBeCloseTo(scrape.usage.vcpuSeconds / 2, 2);
+      expect(p.usage.vcpuSeconds).toBeCloseTo(scrape.usage.vcpuSeconds, 2);
     } finally {
       await db.destroy();
     }
