@@ -12,10 +12,11 @@ import { slotFreedSignal, type ParameterVerdict, type ProcessEnd, type ProcessPl
 import { composeProcessNotice } from '../email/process-notice.js';
 import { sendRawEmail } from '../email/send.js';
 import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
-import { beginAttempt, claimSlot, closeOpenTasks, createProcess, oldestQueued, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, oldestQueued, runningCount, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
 import { readLogTail } from '../storage/task-log.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
+import { runningWorkflowIds } from './running-workflows.js';
 
 /** A failure notice quotes this many of the failed task's last log lines. */
 export const NOTICE_LOG_LINES = 50;
@@ -35,6 +36,8 @@ export interface EndProcessInput {
   processId: string;
   /** Its job, whose oldest queued process is woken for the slot this one frees (read from the ledger when left out). */
   jobId?: string;
+  /** The job's maxConcurrentProcesses: as many queued processes are woken as there are free slots. */
+  max?: number;
   attempt: number;
   status: ProcessEnd;
   failedTask?: string;
@@ -68,15 +71,23 @@ const CLOSED_AS: Record<string, 'FAILED' | 'CANCELLED' | 'SUCCEEDED'> = {
  */
 const DEAD_CHECK_EVERY_MS = 60_000;
 
+/** Queued processes one ending process wakes at most. */
+const WAKE_AT_MOST = 100;
+
 export function jobProcessActivities(deps: ActivityDeps) {
   const { aws, config, temporal } = deps;
   const deadCheckedAt = new Map<string, number>();
 
-  /** Tells the oldest queued process of the job that a slot may be free; best effort, as its wait has a timeout of its own. */
-  async function wakeNextQueued(jobId: string): Promise<void> {
+  /**
+   * Tells the oldest queued processes of the job that slots are free, as many as are (all but
+   * `max` RUNNING; one when `max` is not known): two processes ending at once both wake as many,
+   * not the same one twice. Best effort: a queued process's wait has a timeout of its own.
+   */
+  async function wakeNextQueued(jobId: string, max?: number): Promise<void> {
     if (!temporal) return;
     const ledger = requireLedger(deps);
-    for (const next of await oldestQueued(ledger, jobId, 1)) {
+    const free = max === undefined ? 1 : max - (await runningCount(ledger, jobId));
+    for (const next of await oldestQueued(ledger, jobId, Math.min(Math.max(free, 1), WAKE_AT_MOST))) {
       await temporal.workflow
         .getHandle(next)
         .signal(slotFreedSignal)
@@ -100,7 +111,10 @@ export function jobProcessActivities(deps: ActivityDeps) {
     if (!temporal) return 0;
     const ledger = requireLedger(deps);
     let settled = 0;
-    for (const ahead of await processesAhead(ledger, jobId, processId)) {
+    const aheadOf = await processesAhead(ledger, jobId, processId);
+    // One visibility query per hundred finds the live ones; only the rest are described.
+    const running = await runningWorkflowIds(temporal, aheadOf.map((a) => a.processId));
+    for (const ahead of aheadOf.filter((a) => !running.has(a.processId))) {
       let status: string | undefined;
       try {
         status = (await temporal.workflow.getHandle(ahead.processId).describe()).status.name;
@@ -203,7 +217,7 @@ export function jobProcessActivities(deps: ActivityDeps) {
       await closeOpenTasks(ledger, { processId: input.processId, attempt: input.attempt, status: cancelled ? 'CANCELLED' : 'SKIPPED', ...(cancelled ? { reason: input.reason } : {}) });
       await recordProcess(ledger, { processId: input.processId, attempt: input.attempt, status: input.status, failedTask: input.failedTask ?? null, reason: input.reason ?? null });
       const jobId = input.jobId ?? (await ledger.selectFrom('processes').select('job_id').where('process_id', '=', input.processId).executeTakeFirst())?.job_id;
-      if (jobId) await wakeNextQueued(jobId);
+      if (jobId) await wakeNextQueued(jobId, input.max);
     },
 
     async sendProcessNotice(input: ProcessNoticeInput): Promise<{ messageId: string } | undefined> {

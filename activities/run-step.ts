@@ -13,6 +13,7 @@ import { batchJobRunner } from './batch-job-runner.js';
 import { measureBatchJob } from './batch-job-usage.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
+import { stepDefinitionActivity } from './step-definition.js';
 
 /** Tag of a step's Batch job: the process and attempt it belongs to, so a retry of the process never re-attaches to an older attempt's job. */
 export const PROCESS_TAG = 'drover:process';
@@ -29,6 +30,7 @@ export function failureReason(job: JobDetail): string {
 export function runStepActivity(deps: ActivityDeps) {
   const { config } = deps;
   const runner = batchJobRunner(deps);
+  const ensureStepDefinition = stepDefinitionActivity(deps);
   const { describer } = batchCalls(deps);
 
   return async function runStep(input: StepRun): Promise<StepOutcome> {
@@ -38,6 +40,7 @@ export function runStepActivity(deps: ActivityDeps) {
     const jobName = `drover-${processId}-${step.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
     const environment = Object.entries(stepEnvironment({ processId, jobId: input.jobId, task: step.name }, input.parameters)).map(([name, value]) => ({ name, value }));
     let log: string | undefined;
+    const definition = input.definition ?? (await ensureStepDefinition({ jobId: input.jobId, version: input.version, step }));
 
     const job = await runner.run(
       {
@@ -46,7 +49,7 @@ export function runStepActivity(deps: ActivityDeps) {
         request: () => ({
           jobName,
           jobQueue: config.batch.jobQueue,
-          jobDefinition: input.definition,
+          jobDefinition: definition,
           ...(step.arraySize ? { arrayProperties: { size: step.arraySize } } : {}),
           containerOverrides: { environment },
         }),

@@ -17,6 +17,8 @@ export interface Config {
     workflowBundle?: string;
     /** MB of V8 heap the worker process may use (DROVER_WORKER_HEAP_MB). */
     workerHeapMb: number;
+    workerMaxActivities: number;
+    workerCachedWorkflows: number;
   };
   aws: {
     region: string;
@@ -213,6 +215,8 @@ function temporalPart(s: Settings, stack: StackFile | undefined): Config['tempor
     taskQueue: s.value('TEMPORAL_TASK_QUEUE'),
     workflowBundle: s.optional('DROVER_WORKFLOW_BUNDLE'),
     workerHeapMb: s.value('DROVER_WORKER_HEAP_MB'),
+    workerMaxActivities: s.value('DROVER_WORKER_MAX_ACTIVITIES'),
+    workerCachedWorkflows: s.value('DROVER_WORKER_CACHED_WORKFLOWS'),
   };
 }
 

@@ -173,6 +173,12 @@ export async function claimSlot(db: Ledger, { processId, jobId, attempt, max }: 
   });
 }
 
+/** Processes of `jobId` RUNNING now: the slots taken. */
+export async function runningCount(db: Ledger, jobId: string): Promise<number> {
+  const row = await db.selectFrom('processes').select((eb) => eb.fn.countAll<string>().as('n')).where('job_id', '=', jobId).where('status', '=', 'RUNNING').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** The oldest QUEUED processes of `jobId`: the next to take a slot that frees, first in first out. */
 export async function oldestQueued(db: Ledger, jobId: string, limit: number): Promise<string[]> {
   const rows = await db

@@ -42,6 +42,8 @@ export async function createWorker(config: Config): Promise<CreatedWorker> {
       ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
       activities: createActivities({ aws: createAwsClients(config), config, temporal, ...(ledger ? { ledger } : {}) }),
       // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
+      maxConcurrentActivityTaskExecutions: config.temporal.workerMaxActivities,
+      maxCachedWorkflows: config.temporal.workerCachedWorkflows,
       maxHeartbeatThrottleInterval: '2 seconds',
       defaultHeartbeatThrottleInterval: '2 seconds',
     });

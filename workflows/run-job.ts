@@ -137,7 +137,7 @@ export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<R
   if (input.version === undefined || parameters !== input.parameters || input.triggeredBy.startsWith('schedule:')) {
     const verdict = await registry.checkProcessParameters({ jobId, version, parameters });
     if (!verdict.ok) {
-      await ledger.endProcess({ processId, jobId, attempt, status: 'FAILED', reason: verdict.message });
+      await ledger.endProcess({ processId, jobId, max: job.maxConcurrentProcesses, attempt, status: 'FAILED', reason: verdict.message });
       await notify({ status: 'FAILED', to: job.notify.onFailure, reason: verdict.message });
       throw ApplicationFailure.nonRetryable(verdict.message, 'JOB_PARAMETERS_INVALID', ...verdict.problems);
     }
@@ -166,7 +166,7 @@ export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<R
     } else {
       await CancellationScope.nonCancellable(async () => {
         const reason = 'cancelled';
-        await ledger.endProcess({ processId, jobId, attempt, status: 'CANCELLED', reason });
+        await ledger.endProcess({ processId, jobId, max: job.maxConcurrentProcesses, attempt, status: 'CANCELLED', reason });
         await notify({ status: 'CANCELLED', to: job.notify.onFailure, reason: `cancelled${current ? ` during ${current}` : ' while queued'}` });
       });
       throw err;
@@ -174,11 +174,11 @@ export async function runJob(raw: RunJobInput | ScheduledRunJobInput): Promise<R
   }
 
   if (failed) {
-    await ledger.endProcess({ processId, jobId, attempt, status: 'FAILED', failedTask: failed.task, reason: failed.reason });
+    await ledger.endProcess({ processId, jobId, max: job.maxConcurrentProcesses, attempt, status: 'FAILED', failedTask: failed.task, reason: failed.reason });
     await notify({ status: 'FAILED', to: job.notify.onFailure, failedTask: failed.task, reason: failed.reason });
     throw ApplicationFailure.nonRetryable(`task ${failed.task} failed: ${failed.reason}`, 'PROCESS_FAILED');
   }
-  await ledger.endProcess({ processId, jobId, attempt, status: 'SUCCEEDED' });
+  await ledger.endProcess({ processId, jobId, max: job.maxConcurrentProcesses, attempt, status: 'SUCCEEDED' });
   await notify({ status: 'SUCCEEDED', to: job.notify.onSuccess });
   return { processId, status: 'SUCCEEDED', attempt };
 }

@@ -277,6 +277,11 @@ describe('drover process and task', () => {
     const other = json<{ processId: string }>(await drover('process', 'start', 'cli-slow', '--json')).processId;
     await eventually('count to run', async () => json<ProcessJson>(await drover('process', 'show', other, '--json')).status === 'RUNNING');
     await stack.client.workflow.getHandle(other).terminate('from the test');
+    // A list settles it too (one visibility query for the page, which may lag a moment behind).
+    await eventually('process list to settle it', async () => {
+      const listed = (await drover('process', 'list', '--job', 'cli-slow', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l) as ProcessJson);
+      return listed.find((p) => p.processId === other)?.status === 'CANCELLED';
+    });
     const settled = json<ProcessJson>(await drover('process', 'show', other, '--json'));
     expect(settled).toMatchObject({ status: 'CANCELLED', reason: 'its workflow ended as TERMINATED without recording it' });
     expect(settled.tasks!.every((t) => t.status !== 'PENDING' && t.status !== 'RUNNING')).toBe(true);

@@ -163,12 +163,14 @@ describe('a catalog job run as a process through the embedded stack', () => {
     const first = await fireProcess(stack, db, document);
     await eventually('the first to run', async () => (await showProcess(db, first)).tasks![0]!.status === 'RUNNING');
     const second = await fireProcess(stack, db, document);
-    // The second asks for its slot and is refused while the first runs.
+    // The second asks for its slot as it begins, is told no while the first runs, and waits without asking again.
     await eventually('the second to be refused a slot', async () => {
-      const d = await stack.client.workflow.getHandle(second).describe();
-      return d.raw.pendingActivities?.some((a) => a.lastFailure?.message?.includes('runs at most 1 process')) ?? false;
+      const events = (await stack.client.workflow.getHandle(second).fetchHistory()).events ?? [];
+      const asked = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'beginProcessAndClaim');
+      return asked !== undefined && events.some((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(asked.eventId));
     });
     expect((await showProcess(db, second)).status).toBe('QUEUED');
+    expect((await stack.client.workflow.getHandle(second).describe()).raw.pendingActivities ?? []).toEqual([]);
     writeFileSync(gate, '');
     const [a, b] = await Promise.all([settled(stack, db, first), settled(stack, db, second)]);
     expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);

@@ -243,7 +243,7 @@ describe('runJob with stub activities', () => {
     // Each step's activity defines its own job definition: no round trip of its own.
     expect(t.definitions).toEqual([]);
     expect(t.runs).toEqual([stepRun(id, 0), stepRun(id, 1), stepRun(id, 2)]);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'SUCCEEDED' }]);
     expect(addressed(t)).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'SUCCEEDED', to: job.notify.onSuccess }]);
   });
 
@@ -252,7 +252,7 @@ describe('runJob with stub activities', () => {
     const handle = await start(id, { job: { ...job, notify: { onFailure: job.notify.onFailure, onSuccess: [] } } });
     expect(((await handle.result()) as RunJobResult).status).toBe('SUCCEEDED');
     const t = trace(id);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'SUCCEEDED' }]);
     expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check', 'publish']);
     // Not even asked: a notice to no one is no activity.
     expect(t.notices).toEqual([]);
@@ -276,7 +276,7 @@ describe('runJob with stub activities', () => {
       'endProcess:FAILED',
       'sendProcessNotice:FAILED',
     ]);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'FAILED', failedTask: 'check', reason }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'FAILED', failedTask: 'check', reason }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, failedTask: 'check', reason }]);
   });
 
@@ -290,7 +290,7 @@ describe('runJob with stub activities', () => {
     expect(t.claims).toEqual([{ processId: id, jobId: JOB_ID, attempt: 2, max: 2 }]);
     expect(t.definitions).toEqual([]);
     expect(t.runs).toEqual([stepRun(id, 1, 2), stepRun(id, 2, 2)]);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 2, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 2, status: 'SUCCEEDED' }]);
   });
 
   describe('refuses input it cannot run, at once and for good', () => {
@@ -339,7 +339,7 @@ describe('runJob with stub activities', () => {
     // No step before the slot: the third claim is the last thing before the first step.
     expect(t.events.slice(0, 5)).toEqual(['loadProcessPlan', 'beginProcessAndClaim', 'tryClaimProcessSlot', 'tryClaimProcessSlot', 'runStep:count']);
     expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check', 'publish']);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'SUCCEEDED' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'SUCCEEDED' }]);
   });
 
   it('a cancel while a step runs waits for the step to stop, then ends the process CANCELLED and the workflow cancelled', async () => {
@@ -365,7 +365,7 @@ describe('runJob with stub activities', () => {
       'endProcess:CANCELLED',
       'sendProcessNotice:CANCELLED',
     ]);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'CANCELLED', reason: 'cancelled' }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'CANCELLED', reason: 'cancelled' }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'CANCELLED', to: job.notify.onFailure, reason: 'cancelled during check' }]);
   });
 
@@ -380,7 +380,7 @@ describe('runJob with stub activities', () => {
     const t = trace(id);
     // Refused for good: asked once, not retried; the next step never reached.
     expect(t.runs.map((r) => r.step.name)).toEqual(['count', 'check']);
-    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, attempt: 1, status: 'FAILED', failedTask: 'check', reason: message }]);
+    expect(t.ends).toEqual([{ processId: id, jobId: JOB_ID, max: 2, attempt: 1, status: 'FAILED', failedTask: 'check', reason: message }]);
     expect(t.notices).toEqual([{ processId: id, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, failedTask: 'check', reason: message }]);
   });
 });
@@ -431,7 +431,7 @@ describe('runJob started by a Temporal Schedule', () => {
 
     const t = trace(workflowId);
     expect(t.events).toEqual(['loadProcessPlan', 'beginProcessAndClaim', 'checkProcessParameters', 'endProcess:FAILED', 'sendProcessNotice:FAILED']);
-    expect(t.ends).toEqual([{ processId: workflowId, jobId: JOB_ID, attempt: 1, status: 'FAILED', reason: refused.message }]);
+    expect(t.ends).toEqual([{ processId: workflowId, jobId: JOB_ID, max: 2, attempt: 1, status: 'FAILED', reason: refused.message }]);
     expect(t.notices).toEqual([{ processId: workflowId, attempt: 1, jobId: JOB_ID, jobName: 'Herd tally', status: 'FAILED', to: job.notify.onFailure, reason: refused.message }]);
   });
 
