@@ -12,7 +12,7 @@ import { slotFreedSignal, type ParameterVerdict, type ProcessEnd, type ProcessPl
 import { composeProcessNotice } from '../email/process-notice.js';
 import { sendRawEmail } from '../email/send.js';
 import { getJobVersion, isBuiltIn } from '../ledger/catalog-store.js';
-import { beginAttempt, claimSlot, closeOpenTasks, createProcess, oldestQueued, runningCount, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, grantFreeSlots, processesAhead, recordProcess, recordTask, settleProcess, type NewTask } from '../ledger/process-store.js';
 import { readLogTail } from '../storage/task-log.js';
 import type { ActivityDeps } from './deps.js';
 import { requireLedger } from './ledger-access.js';
@@ -34,9 +34,8 @@ export interface BeginProcessInput {
 
 export interface EndProcessInput {
   processId: string;
-  /** Its job, whose oldest queued process is woken for the slot this one frees (read from the ledger when left out). */
+  /** Its job and maxConcurrentProcesses: the slot this process frees is handed to the job's oldest queued one. */
   jobId?: string;
-  /** The job's maxConcurrentProcesses: as many queued processes are woken as there are free slots. */
   max?: number;
   attempt: number;
   status: ProcessEnd;
@@ -71,27 +70,22 @@ const CLOSED_AS: Record<string, 'FAILED' | 'CANCELLED' | 'SUCCEEDED'> = {
  */
 const DEAD_CHECK_EVERY_MS = 60_000;
 
-/** Queued processes one ending process wakes at most. */
-const WAKE_AT_MOST = 100;
-
 export function jobProcessActivities(deps: ActivityDeps) {
   const { aws, config, temporal } = deps;
   const deadCheckedAt = new Map<string, number>();
 
   /**
-   * Tells the oldest queued processes of the job that slots are free, as many as are (all but
-   * `max` RUNNING; one when `max` is not known): two processes ending at once both wake as many,
-   * not the same one twice. Best effort: a queued process's wait has a timeout of its own.
+   * Hands the slots this process's end freed to the oldest queued processes of the job and
+   * tells each: it is RUNNING already, and its claim says so. Telling is best effort (a queued
+   * process asks again now and then); the handing over is not.
    */
-  async function wakeNextQueued(jobId: string, max?: number): Promise<void> {
-    if (!temporal) return;
+  async function handOnSlots(jobId: string, max: number): Promise<void> {
     const ledger = requireLedger(deps);
-    const free = max === undefined ? 1 : max - (await runningCount(ledger, jobId));
-    for (const next of await oldestQueued(ledger, jobId, Math.min(Math.max(free, 1), WAKE_AT_MOST))) {
-      await temporal.workflow
+    for (const next of await grantFreeSlots(ledger, { jobId, max })) {
+      await temporal?.workflow
         .getHandle(next)
         .signal(slotFreedSignal)
-        .catch((err: unknown) => Context.current().log.warn('could not wake the next queued process', { processId: next, error: String(err) }));
+        .catch((err: unknown) => Context.current().log.warn('could not tell a queued process its slot is free', { processId: next, error: String(err) }));
     }
   }
 
@@ -216,8 +210,8 @@ export function jobProcessActivities(deps: ActivityDeps) {
       }
       await closeOpenTasks(ledger, { processId: input.processId, attempt: input.attempt, status: cancelled ? 'CANCELLED' : 'SKIPPED', ...(cancelled ? { reason: input.reason } : {}) });
       await recordProcess(ledger, { processId: input.processId, attempt: input.attempt, status: input.status, failedTask: input.failedTask ?? null, reason: input.reason ?? null });
-      const jobId = input.jobId ?? (await ledger.selectFrom('processes').select('job_id').where('process_id', '=', input.processId).executeTakeFirst())?.job_id;
-      if (jobId) await wakeNextQueued(jobId, input.max);
+      // Runs started before `max` was passed leave the queue to ask for itself, as it did then.
+      if (input.jobId && input.max) await handOnSlots(input.jobId, input.max);
     },
 
     async sendProcessNotice(input: ProcessNoticeInput): Promise<{ messageId: string } | undefined> {

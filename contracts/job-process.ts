@@ -9,9 +9,10 @@ import type { Job, Problem, Step } from '../catalog/job-definition.js';
 export const RUN_JOB_WORKFLOW = 'runJob';
 
 /**
- * Sent to the oldest queued process of a job when one of its processes ends: a slot may be
- * free. A queued process waits for it rather than asking the ledger every few seconds, so a
- * freed slot is taken within a moment and a long queue costs nothing while it waits.
+ * Sent to the oldest queued process of a job when one of its processes ends and hands it its
+ * slot (it is RUNNING in the ledger already). A queued process waits for it rather than asking
+ * the ledger every few seconds, so a freed slot is used within a moment and a long queue costs
+ * nothing while it waits.
  */
 export const slotFreedSignal = defineSignal('slotFreed');
 

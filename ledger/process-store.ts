@@ -173,24 +173,37 @@ export async function claimSlot(db: Ledger, { processId, jobId, attempt, max }: 
   });
 }
 
-/** Processes of `jobId` RUNNING now: the slots taken. */
-export async function runningCount(db: Ledger, jobId: string): Promise<number> {
-  const row = await db.selectFrom('processes').select((eb) => eb.fn.countAll<string>().as('n')).where('job_id', '=', jobId).where('status', '=', 'RUNNING').executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** The oldest QUEUED processes of `jobId`: the next to take a slot that frees, first in first out. */
-export async function oldestQueued(db: Ledger, jobId: string, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('processes')
-    .select('process_id')
-    .where('job_id', '=', jobId)
-    .where('status', '=', 'QUEUED')
-    .orderBy('created_at')
-    .orderBy('process_id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.process_id);
+/**
+ * Hands the job's free slots (all but `max` RUNNING) to its oldest QUEUED processes, first in
+ * first out, and returns their ids: each is RUNNING from now, and its claim (claimSlot) says
+ * so. Under the job's lock, as claimSlot: a slot is handed once, however many processes end
+ * at the same moment.
+ */
+export async function grantFreeSlots(db: Ledger, { jobId, max }: { jobId: string; max: number }): Promise<string[]> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`drover-job:${jobId}`}))`.execute(tx);
+    const { running } = await tx
+      .selectFrom('processes')
+      .select((eb) => eb.fn.countAll<string>().as('running'))
+      .where('job_id', '=', jobId)
+      .where('status', '=', 'RUNNING')
+      .executeTakeFirstOrThrow();
+    const free = max - Number(running);
+    if (free <= 0) return [];
+    const next = await tx
+      .selectFrom('processes')
+      .select('process_id')
+      .where('job_id', '=', jobId)
+      .where('status', '=', 'QUEUED')
+      .orderBy('created_at')
+      .orderBy('process_id')
+      .limit(free)
+      .execute();
+    if (next.length === 0) return [];
+    const ids = next.map((r) => r.process_id);
+    await tx.updateTable('processes').set({ status: 'RUNNING', started_at: sql`coalesce(started_at, now())` }).where('process_id', 'in', ids).where('status', '=', 'QUEUED').execute();
+    return ids;
+  });
 }
 
 /** The processes of `jobId` that hold or wait for a slot, other than `processId`: the ones to check are still alive. */

@@ -103,6 +103,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         '--port', String(temporalPort),
         '--ui-port', String(uiPort),
         '--db-filename', join(home, 'temporal.db'),
+        // A write-ahead log synced at checkpoints, not at every commit: each workflow task, timer
+        // and heartbeat is a commit, and an fsync each capped the server at a few hundred a
+        // second. What a crash of the machine could lose is the last moments of a local stack.
+        '--sqlite-pragma', 'journal_mode=wal',
+        '--sqlite-pragma', 'synchronous=normal',
         '--namespace', config.temporal.namespace,
         '--log-level', 'warn',
         '--ui-disable-news-fetch',

@@ -44,6 +44,10 @@ export async function createWorker(config: Config): Promise<CreatedWorker> {
       // Heartbeats are how a cancel reaches a polling activity: keep that within seconds.
       maxConcurrentActivityTaskExecutions: config.temporal.workerMaxActivities,
       maxCachedWorkflows: config.temporal.workerCachedWorkflows,
+      // Pollers that follow the backlog: with a fixed two on the shared (non-sticky) queue, a
+      // burst of new processes waited tens of seconds for its first workflow task.
+      workflowTaskPollerBehavior: { type: 'autoscaling' },
+      activityTaskPollerBehavior: { type: 'autoscaling' },
       maxHeartbeatThrottleInterval: '2 seconds',
       defaultHeartbeatThrottleInterval: '2 seconds',
     });

@@ -91,16 +91,15 @@ function nominalTime(): Date {
   return info.typedSearchAttributes.get(ScheduledStartTimeAttribute) ?? info.startTime;
 }
 
-/** Takes a slot of the job once a process ending says one may be free, or its wait runs out. */
+/** Waits for a slot of the job: handed over by a process that ends (slotFreedSignal), or claimed when the wait runs out. */
 async function waitForSlot(claim: { processId: string; jobId: string; attempt: number; max: number }): Promise<void> {
   let woken = false;
   setHandler(slotFreedSignal, () => {
     woken = true;
   });
   for (;;) {
-    await condition(() => woken, SLOT_RECHECK);
-    // Reset before asking: a signal that comes while the claim is in flight is not lost.
-    woken = false;
+    // The signal comes once the slot is this process's (grantFreeSlots): nothing to ask then.
+    if (await condition(() => woken, SLOT_RECHECK)) return;
     if (await queue.tryClaimProcessSlot(claim)) return;
   }
 }

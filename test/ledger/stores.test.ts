@@ -3,7 +3,7 @@ import { getJobVersion, listJobs, putJobVersion } from '../../ledger/catalog-sto
 import { openLedger, type Ledger } from '../../ledger/connect.js';
 import { migrateToLatest } from '../../ledger/migrate.js';
 import { listProcesses, showProcess } from '../../ledger/process-queries.js';
-import { beginAttempt, claimSlot, closeOpenTasks, createProcess, recordProcess, recordTask, settleProcess } from '../../ledger/process-store.js';
+import { beginAttempt, claimSlot, closeOpenTasks, createProcess, grantFreeSlots, recordProcess, recordTask, settleProcess } from '../../ledger/process-store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 let server: TestPostgres;
@@ -110,6 +110,27 @@ describe('processes and tasks', () => {
     expect(await claim('q-2')).toBe(true);
     const listed = await listProcesses(db, { jobId: 'feeds', status: 'QUEUED' });
     expect(listed.map((p) => p.processId)).toEqual(['q-3']);
+  });
+
+  it('hands free slots to the oldest queued processes once, however many ask at the same moment', async () => {
+    // Job "herd", max 3: one running, five queued in this order.
+    await putJobVersion(db, 'herd', { ...doc(), id: 'herd', name: 'Herd' });
+    await newProcess('h-0', 'herd', ['a']);
+    expect(await claimSlot(db, { processId: 'h-0', jobId: 'herd', attempt: 1, max: 3 })).toBe(true);
+    for (const id of ['h-1', 'h-2', 'h-3', 'h-4', 'h-5']) await newProcess(id, 'herd', ['a']);
+    // Two slots are free: four ending processes asking at once hand out those two, to the two oldest.
+    const granted = (await Promise.all(Array.from({ length: 4 }, () => grantFreeSlots(db, { jobId: 'herd', max: 3 })))).flat();
+    expect(granted.sort()).toEqual(['h-1', 'h-2']);
+    expect(await grantFreeSlots(db, { jobId: 'herd', max: 3 })).toEqual([]);
+    // A granted process's own claim finds its slot taken for it; the next in line still waits.
+    expect(await claimSlot(db, { processId: 'h-1', jobId: 'herd', attempt: 1, max: 3 })).toBe(true);
+    expect(await claimSlot(db, { processId: 'h-3', jobId: 'herd', attempt: 1, max: 3 })).toBe(false);
+    const statuses = async () => (await listProcesses(db, { jobId: 'herd' })).map((p) => [p.processId, p.status]).sort();
+    expect(await statuses()).toEqual([['h-0', 'RUNNING'], ['h-1', 'RUNNING'], ['h-2', 'RUNNING'], ['h-3', 'QUEUED'], ['h-4', 'QUEUED'], ['h-5', 'QUEUED']]);
+    // One ends: its slot goes to the next in line, h-3.
+    await recordProcess(db, { processId: 'h-0', attempt: 1, status: 'SUCCEEDED' });
+    expect(await grantFreeSlots(db, { jobId: 'herd', max: 3 })).toEqual(['h-3']);
+    expect((await listProcesses(db, { jobId: 'herd', status: 'QUEUED' })).map((p) => p.processId).sort()).toEqual(['h-4', 'h-5']);
   });
 
   it('settles a process whose workflow ended without a word, with its open tasks', async () => {
