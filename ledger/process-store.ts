@@ -168,7 +168,8 @@ export async function claimSlot(db: Ledger, { processId, jobId, attempt, max }: 
       )
       .executeTakeFirstOrThrow();
     if (Number(ahead) >= max) return false;
-    await tx.updateTable('processes').set({ status: 'RUNNING', started_at: sql`coalesce(started_at, now())` }).where('process_id', '=', processId).execute();
+    // The time the slot was taken, not the transaction's start (now()), which came before the wait for the lock.
+    await tx.updateTable('processes').set({ status: 'RUNNING', started_at: sql`coalesce(started_at, clock_timestamp())` }).where('process_id', '=', processId).execute();
     return true;
   });
 }
@@ -201,7 +202,7 @@ export async function grantFreeSlots(db: Ledger, { jobId, max }: { jobId: string
       .execute();
     if (next.length === 0) return [];
     const ids = next.map((r) => r.process_id);
-    await tx.updateTable('processes').set({ status: 'RUNNING', started_at: sql`coalesce(started_at, now())` }).where('process_id', 'in', ids).where('status', '=', 'QUEUED').execute();
+    await tx.updateTable('processes').set({ status: 'RUNNING', started_at: sql`coalesce(started_at, clock_timestamp())` }).where('process_id', 'in', ids).where('status', '=', 'QUEUED').execute();
     return ids;
   });
 }
