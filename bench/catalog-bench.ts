@@ -24,6 +24,7 @@ const COLUMNS: Column[] = [
   { head: 'wall s', value: (f) => f.wallSeconds.toFixed(1) },
   { head: 'ideal s', value: (f) => f.idealSeconds.toFixed(1) },
   { head: '×ideal', value: (f) => f.ratioToIdeal.toFixed(2) },
+  { head: '×floor', value: (f) => f.ratioToFloor.toFixed(2) },
   { head: 'fire ms p50/p99', value: (f) => `${f.fireLatencyMs.p50}/${f.fireLatencyMs.p99}` },
   { head: 'slot→task s p50/p95', value: (f) => `${f.slotToFirstTaskSeconds.p50}/${f.slotToFirstTaskSeconds.p95}` },
   { head: 'fire→task (unqueued) s p95', value: (f) => f.fireToFirstTaskUnqueuedSeconds.p95 },

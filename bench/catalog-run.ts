@@ -56,13 +56,16 @@ export interface CatalogFigures {
   /** N × S × T ÷ C. */
   idealSeconds: number;
   ratioToIdeal: number;
+  /** The least a run can take: the ideal, or one process's S × T when fewer than C processes run. */
+  floorSeconds: number;
+  ratioToFloor: number;
   /** Seconds from the first fire's start to the last fire's answer. */
   fireSeconds: number;
   /** The API's answer to POST /v1/processes, ms. */
   fireLatencyMs: Spread;
   /** Fire → first task RUNNING (its Batch job started), s: every process, queueing included. */
   fireToFirstTaskSeconds: Spread;
-  /** The same for the processes that found a free slot (no wait in the job's queue): drover's own overhead. */
+  /** The same for the processes that took their slot before any process had ended (no wait in the job's queue): drover's own overhead. */
   fireToFirstTaskUnqueuedSeconds: Spread;
   /** Slot taken (process RUNNING) → first task RUNNING, s: every process. */
   slotToFirstTaskSeconds: Spread;
@@ -290,14 +293,15 @@ export async function runCatalogOnce(o: CatalogRunOptions): Promise<CatalogFigur
     const fireToFirstUnqueued: number[] = [];
     const slotToFirst: number[] = [];
     const between: number[] = [];
+    // Unqueued: it took its slot before any process had ended, so it never waited for one to free.
+    const firstEnd = Math.min(...processes.flatMap((p) => (p.finished_at ? [Number(p.finished_at)] : [])));
     for (const p of processes) {
       const own = byProcess.get(p.process_id) ?? [];
       const first = own[0]?.started_at;
       const at = firedAt.get(p.process_id);
       if (first && at !== undefined) {
         fireToFirst.push(seconds(at, first));
-        // Unqueued: its slot was taken within a second of its firing.
-        if (p.started_at && seconds(at, p.started_at) < 1) fireToFirstUnqueued.push(seconds(at, first));
+        if (p.started_at && Number(p.started_at) < firstEnd) fireToFirstUnqueued.push(seconds(at, first));
       }
       if (first && p.started_at) slotToFirst.push(seconds(p.started_at, first));
       for (let i = 1; i < own.length; i++) {
@@ -334,6 +338,8 @@ export async function runCatalogOnce(o: CatalogRunOptions): Promise<CatalogFigur
       wallSeconds: round(wallSeconds),
       idealSeconds: round(idealSeconds),
       ratioToIdeal: round(wallSeconds / idealSeconds),
+      floorSeconds: round(Math.max(idealSeconds, o.steps * o.stepSeconds)),
+      ratioToFloor: round(wallSeconds / Math.max(idealSeconds, o.steps * o.stepSeconds)),
       fireSeconds: round(fireSeconds),
       fireLatencyMs: spread(fired.map((f) => f.latencyMs), 1),
       fireToFirstTaskSeconds: spread(fireToFirst),

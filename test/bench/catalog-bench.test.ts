@@ -9,7 +9,7 @@ const SPREADS = [
   'fireLatencyMs', 'fireToFirstTaskSeconds', 'fireToFirstTaskUnqueuedSeconds', 'slotToFirstTaskSeconds',
   'betweenStepsSeconds', 'slotHandoverSeconds', 'getProcessMs', 'listRunningMs',
 ];
-const NUMBERS = ['processes', 'concurrency', 'steps', 'stepSeconds', 'lost', 'duplicated', 'wallSeconds', 'idealSeconds', 'ratioToIdeal', 'fireSeconds', 'peakRunning'];
+const NUMBERS = ['processes', 'concurrency', 'steps', 'stepSeconds', 'lost', 'duplicated', 'wallSeconds', 'idealSeconds', 'ratioToIdeal', 'floorSeconds', 'ratioToFloor', 'fireSeconds', 'peakRunning'];
 const OBJECTS = ['settings', 'statuses', 'peakMemoryMb', 'historyEvents', 'batchCalls', 'ledgerRowsPerProcess', 'cpuSeconds'];
 
 describe('npm run bench -- catalog', () => {
@@ -37,6 +37,7 @@ describe('npm run bench -- catalog', () => {
     expect(figures.statuses).toEqual({ SUCCEEDED: 20 });
     expect([figures.lost, figures.duplicated]).toEqual([0, 0]);
     expect(figures.idealSeconds).toBe((20 * 2 * 1) / 10);
+    expect(figures.floorSeconds).toBe(4);
     expect(figures.peakRunning as number).toBeGreaterThanOrEqual(1);
     // maxConcurrentProcesses is the concurrency: never more at once.
     expect(figures.peakRunning as number).toBeLessThanOrEqual(10);
