@@ -33,6 +33,8 @@ const byClient = new WeakMap<object, BatchCalls>();
 /** The deps' shared Batch calls, or the ones of their Batch client. */
 export function batchCalls(deps: BatchCallsDeps): BatchCalls {
   if (deps.batchCalls) return deps.batchCalls;
+  // Activities made without a Batch client (tests of other activities) never call Batch: nothing to share.
+  if (typeof deps.aws.batch !== 'object' || deps.aws.batch === null) return createBatchCalls(deps);
   let calls = byClient.get(deps.aws.batch);
   if (!calls) {
     calls = createBatchCalls(deps);

@@ -30,12 +30,16 @@ async function read(db: Ledger): Promise<Writes> {
 
 const same = (a: Writes, b: Writes) => a.total.inserted === b.total.inserted && a.total.updated === b.total.updated && a.total.deleted === b.total.deleted;
 
+/** An idle backend reports what it wrote within this long (PostgreSQL's PGSTAT_IDLE_INTERVAL is 10 s). */
+const IDLE_REPORT_MS = 11_000;
+
 /** The counters now (settled), or their growth since `before`. */
-export async function ledgerWrites(db: Ledger, before?: Writes, settleMs = 15_000): Promise<Writes> {
+export async function ledgerWrites(db: Ledger, before?: Writes, settleMs = 30_000): Promise<Writes> {
   let last = await read(db);
   const deadline = Date.now() + settleMs;
+  // Settled: unchanged over a whole idle interval, so every idle backend has reported meanwhile.
   while (Date.now() < deadline) {
-    await sleep(2_000);
+    await sleep(IDLE_REPORT_MS);
     const now = await read(db);
     if (same(now, last)) break;
     last = now;

@@ -23,6 +23,9 @@ export const MAX_BACKFILL_RUNS = 1000;
 /** How long a trigger waits to learn the workflow id Temporal gave the run (it starts within a second or so). */
 const TRIGGER_LOOKUP_MS = 10_000;
 
+/** A trigger this close to one of the cron's runs waits until this long after it: past its second, whatever the clocks' skew. */
+const SAME_SECOND_MARGIN_MS = 1_500;
+
 export interface TriggerResult {
   /** The process the run is; null when Temporal had not said within a few seconds (it still runs: see the schedule's processes). */
   processId: string | null;
@@ -52,12 +55,17 @@ export async function triggerSchedule(deps: ControlDeps, id: string, options: { 
     const process = await fireProcess(deps, { jobId: doc.jobId, parameters, triggeredBy: scheduleTrigger(id) });
     return { processId: process.processId, startedBy: 'direct' };
   }
-  const before = new Set(description.info.recentActions.map((a) => a.action.workflow.workflowId));
+  // Temporal names a run `<schedule id>-<its time to the second>`: a trigger in the same second
+  // as one of the cron's runs would get that run's workflow id, and so its process. Wait it out.
+  const ticks = [...description.info.recentActions.map((a) => a.scheduledAt), ...description.info.nextActionTimes.slice(0, 1)].map((t) => t.getTime());
+  const clash = ticks.find((t) => Math.abs(Date.now() - t) < SAME_SECOND_MARGIN_MS);
+  if (clash !== undefined) await sleep(clash + SAME_SECOND_MARGIN_MS - Date.now());
+  const before = new Set(description.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   const asked = Date.now();
   await handle.trigger();
   for (let delay = 100; Date.now() - asked < TRIGGER_LOOKUP_MS; delay = Math.min(delay * 2, 1000)) {
     await sleep(delay);
-    const fresh = (await handle.describe()).info.recentActions.filter((a) => !before.has(a.action.workflow.workflowId) && a.takenAt.getTime() >= asked - 1000);
+    const fresh = (await handle.describe()).info.recentActions.filter((a) => !before.has(a.action.workflow.firstExecutionRunId) && a.takenAt.getTime() >= asked - 1000);
     // A trigger's nominal time is when it was taken; a cron tick at the same moment would be on the minute.
     const mine = fresh.at(-1);
     if (mine) return { processId: mine.action.workflow.workflowId, startedBy: 'schedule' };

@@ -45,9 +45,10 @@ describe('a catalog job run as a process through the embedded stack', () => {
       name: 'Three steps',
       parameters: { type: 'object', properties: { date: { type: 'string' } }, required: ['date'] },
       steps: [
-        { name: 'one', command: bash(`echo "one $DROVER_PARAM_DATE $DROVER_TASK" >> ${log}`), vcpus: 0.5, memoryMiB: 512 },
-        { name: 'two', command: bash(`echo "two $AWS_BATCH_JOB_ARRAY_INDEX" >> ${log}`), arraySize: 3 },
-        { name: 'three', command: bash(`echo "three $TARGET" >> ${log}`), env: { TARGET: 'warehouse' } },
+        // Each lasts a moment: a command without modules runs as itself, and an echo alone ends within the millisecond usage is counted in.
+        { name: 'one', command: bash(`echo "one $DROVER_PARAM_DATE $DROVER_TASK" >> ${log}; sleep 0.1`), vcpus: 0.5, memoryMiB: 512 },
+        { name: 'two', command: bash(`echo "two $AWS_BATCH_JOB_ARRAY_INDEX" >> ${log}; sleep 0.1`), arraySize: 3 },
+        { name: 'three', command: bash(`echo "three $TARGET" >> ${log}; sleep 0.1`), env: { TARGET: 'warehouse' } },
       ],
     }, { date: '2026-12-05' });
     const p = await settled(stack, db, pid);
