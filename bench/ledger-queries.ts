@@ -66,6 +66,11 @@ export async function queryCases(c: QueryContext): Promise<QueryCase[]> {
     const from = monthAt();
     return (await sumUsage(c.db, { from, to: new Date(from.getTime() + 30 * DAY_MS), groupBy })).length;
   };
+  // From and to at any time of day: the whole days from the rollup, the two partial ones from the processes.
+  const raggedUsage = async () => {
+    const from = new Date(monthAt().getTime() + Math.floor(random() * DAY_MS));
+    return (await sumUsage(c.db, { from, to: new Date(from.getTime() + 30 * DAY_MS), groupBy: 'job' })).length;
+  };
   const cases: QueryCase[] = [
     { name: 'by id', asks: 'GET /v1/processes/{id}, drover process show', ask: async (i) => (await showProcess(c.db, ids[i % ids.length]!)).tasks!.length + 1 },
     { name: 'newest 50', asks: 'GET /v1/processes', ask: () => page({}) },
@@ -85,6 +90,8 @@ export async function queryCases(c: QueryContext): Promise<QueryCase[]> {
     { name: 'second page of a job', asks: 'GET /v1/processes?jobId=&cursor=', ask: () => secondPage({ jobId: pick(jobs) }) },
     { name: 'second page of a triggeredBy', asks: 'GET /v1/processes?triggeredBy=&cursor=', ask: () => secondPage({ triggeredBy: pick(who) }) },
     { name: 'slot check of a job', asks: 'a process waiting for its job\'s concurrency slot (worker)', ask: async () => (await processesAhead(c.db, pick(jobs), 'none')).length },
+    // Last, so every case above draws the same arguments as before it was added.
+    { name: 'usage by job, a month not from midnight', asks: 'GET /v1/usage?groupBy=job&from=…T13:37:00Z', ask: raggedUsage },
   ];
   return cases;
 }

@@ -11,6 +11,7 @@ import * as idempotency from './migrations/0003-idempotency.js';
 import * as apiKeys from './migrations/0004-api-keys.js';
 import * as processUsage from './migrations/0005-process-usage.js';
 import * as ledgerIndexes from './migrations/0006-ledger-indexes.js';
+import * as usageDays from './migrations/0007-usage-days.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': catalog,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-api-keys': apiKeys,
   '0005-process-usage': processUsage,
   '0006-ledger-indexes': ledgerIndexes,
+  '0007-usage-days': usageDays,
 };
 
 export class LedgerMigrationError extends errorWithCode('LedgerMigrationError', 'LEDGER_MIGRATION_FAILED') {}

@@ -99,6 +99,19 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+/**
+ * What the processes created on a UTC day, of a job, by a caller used (migrations/0007-usage-days.ts,
+ * kept by triggers). The day is written and compared as `YYYY-MM-DD`.
+ */
+export interface UsageDaysTable {
+  day: ColumnType<Date, string, string>;
+  job_id: string;
+  triggered_by: string;
+  processes: number;
+  vcpu_seconds: number;
+  gib_seconds: number;
+}
+
 export interface LedgerTables {
   jobs: JobsTable;
   job_versions: JobVersionsTable;
@@ -107,6 +120,7 @@ export interface LedgerTables {
   idempotency_keys: IdempotencyKeysTable;
   api_keys: ApiKeysTable;
   audit: AuditTable;
+  usage_days: UsageDaysTable;
 }
 
 export type { Timestamp };

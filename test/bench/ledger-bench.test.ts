@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const QUERIES = [
   'by id', 'newest 50', 'newest 50 of a job', 'newest 50 of a job (CLI)', 'status FAILED', 'status RUNNING', 'job and status FAILED', 'by triggeredBy',
   'a day', 'a month', "a job's month", 'usage by job, a month', 'usage by day, a month', 'usage by triggeredBy, a month',
-  'second page', 'second page of a job', 'second page of a triggeredBy', 'slot check of a job',
+  'second page', 'second page of a job', 'second page of a triggeredBy', 'slot check of a job', 'usage by job, a month not from midnight',
 ];
 const LATENCY = ['samples', 'p50', 'p95', 'p99', 'max'];
 

@@ -19,10 +19,10 @@ afterAll(async () => {
 
 describe('the ledger on a real PostgreSQL', () => {
   it('applies its migrations once, and again finds nothing to do', async () => {
-    expect(await migrateToLatest(db)).toEqual(['0001-catalog', '0002-task-runs', '0003-idempotency', '0004-api-keys', '0005-process-usage', '0006-ledger-indexes']);
+    expect(await migrateToLatest(db)).toEqual(['0001-catalog', '0002-task-runs', '0003-idempotency', '0004-api-keys', '0005-process-usage', '0006-ledger-indexes', '0007-usage-days']);
     expect(await migrateToLatest(db)).toEqual([]);
     const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(db);
-    expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'audit', 'idempotency_keys', 'job_versions', 'jobs', 'processes', 'tasks']);
+    expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'audit', 'idempotency_keys', 'job_versions', 'jobs', 'processes', 'tasks', 'usage_days']);
   });
 
   it('refuses a state no process or task can be in', async () => {
