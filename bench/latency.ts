@@ -1,4 +1,6 @@
-/** Latency figures of a set of timings: nearest-rank percentiles, in milliseconds to the hundredth. */
+/** Latency figures of a set of timings: nearest-rank percentiles (percentiles.ts), in milliseconds to the hundredth. */
+import { spread } from './percentiles.js';
+
 export interface Latency {
   samples: number;
   p50: number;
@@ -7,12 +9,9 @@ export interface Latency {
   max: number;
 }
 
-const hundredths = (ms: number) => Math.round(ms * 100) / 100;
-
 export function latencyOf(timingsMs: readonly number[]): Latency {
-  const sorted = [...timingsMs].sort((a, b) => a - b);
-  const at = (q: number) => hundredths(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0);
-  return { samples: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: hundredths(sorted.at(-1) ?? 0) };
+  const { count, ...figures } = spread(timingsMs, 2);
+  return { samples: count, ...figures };
 }
 
 /** A small seeded generator (mulberry32), so two runs ask the same questions. */

@@ -14,7 +14,8 @@ export function vmHwmKb(pid: number): number | undefined {
   }
 }
 
-function parentOf(pid: number): number | undefined {
+/** The parent's pid, or undefined when the process is gone. */
+export function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: fields count from the last ')'.

@@ -4,15 +4,7 @@
  * tree is measured by Pss (each shared page split among those mapping it), which adds up.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
+import { parentOf } from './proc-rss.js';
 
 function pssKb(pid: number): number {
   try {
