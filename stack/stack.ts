@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsClients, destroyAwsClients } from '../config/aws-clients.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { stackFilePath, type StackFile } from '../config/stack-file.js';
@@ -15,6 +16,9 @@ import { workerNodeFlags } from '../workers/worker-command.js';
 import { migrateLedger } from '../cli/db-migrate.js';
 import { embeddedPostgresUrl, ensureDatabase, postgresService } from './postgres-service.js';
 import { makeStackApiKey } from './stack-api-key.js';
+
+/** Starts of a service whose port was taken as it bound it, before the stack gives up. */
+const PORT_TAKEN_ATTEMPTS = 3;
 
 export interface StackOptions {
   /** The repository root: where dist/ and .venv/ are. */
@@ -157,9 +161,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const services = new Map<string, Service>();
   const startService = async (spec: ServiceSpec) => {
-    const service = new Service(spec, logDir, say);
-    services.set(spec.name, service);
-    await service.start();
+    for (let attempt = 1; ; attempt++) {
+      const service = new Service(spec, logDir, say);
+      services.set(spec.name, service);
+      try {
+        await service.start();
+        return;
+      } catch (err) {
+        // A port found free a moment ago can be taken before the service binds it (by an outgoing
+        // connection's ephemeral port, say): such a holder is gone a moment later, so try again.
+        if (attempt >= PORT_TAKEN_ATTEMPTS || !String((err as Error).message).includes('address already in use')) throw err;
+        say(`${spec.name}: its port was taken as it started; starting it again`);
+        await service.stop();
+        await sleep(1000);
+      }
+    }
   };
   const startDatabase = async () => {
     if (startPostgres) {
