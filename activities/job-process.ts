@@ -186,10 +186,9 @@ export function jobProcessActivities(deps: ActivityDeps) {
     },
 
     /** Takes one of the job's slots, or fails (and is retried) while the job has maxConcurrentProcesses running: how runJob waited before slotFreedSignal. */
-    async claimProcessSlot({ processId, jobId, attempt, max }: { processId: string; jobId: string; attempt: number; max: number }): Promise<void> {
-      const ledger = requireLedger(deps);
-      if (await claimSlot(ledger, { processId, jobId, attempt, max })) return;
-      if ((await settleDeadAheadNowAndThen(jobId, processId)) > 0 && (await claimSlot(ledger, { processId, jobId, attempt, max }))) return;
+    async claimProcessSlot(claim: { processId: string; jobId: string; attempt: number; max: number }): Promise<void> {
+      if (await activities.tryClaimProcessSlot(claim)) return;
+      const { jobId, max } = claim;
       throw ApplicationFailure.create({
         message: `queued: ${jobId} runs at most ${max} process${max === 1 ? '' : 'es'} at once`,
         type: 'PROCESS_QUEUED',

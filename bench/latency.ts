@@ -1,4 +1,5 @@
 /** Latency figures of a set of timings: nearest-rank percentiles (percentiles.ts), in milliseconds to the hundredth. */
+import { mulberry32, unit } from '../portal/hash.js';
 import { spread } from './percentiles.js';
 
 export interface Latency {
@@ -14,14 +15,8 @@ export function latencyOf(timingsMs: readonly number[]): Latency {
   return { samples: count, ...figures };
 }
 
-/** A small seeded generator (mulberry32), so two runs ask the same questions. */
+/** A small seeded generator (the portal's mulberry32, as a float in [0, 1)), so two runs ask the same questions. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => unit(next());
 }
